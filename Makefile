@@ -1,0 +1,36 @@
+# The two commands a reader needs: `make serve` and `make test`.
+# Both create .venv and install requirements.txt into it on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: serve test build bench lint clean
+
+$(INSTALLED): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+## serve: the site on http://127.0.0.1:8000, reloading on every edit
+serve: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --livereload
+
+## test: a clean strict build, then every test (see README.md)
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+## build: the site into site/, as deployed
+build: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 HPE_NOTEBOOK_CACHE=false $(BIN)/mkdocs build --strict --clean
+
+## bench: build and test times, medians of 3 (docs/contributing/performance.md)
+bench: $(INSTALLED)
+	$(BIN)/python tools/bench.py
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf site .cache
