@@ -1,0 +1,71 @@
+"""Shared fixtures: one clean, strict build of the site per test run."""
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Snippet modules end figures with plt.show(): no window in tests.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@dataclass
+class Build:
+    site: Path  # the built site
+    returncode: int
+    log: str  # everything mkdocs printed
+
+
+@contextmanager
+def _locked(path: Path):
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_site(site: Path) -> Build:
+    """`mkdocs build --strict --clean` with every cache turned off."""
+    env = dict(os.environ, HPE_NOTEBOOK_CACHE="false",
+               NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
+         "--site-dir", str(site)],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    return Build(site, proc.returncode, proc.stdout + proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory, worker_id) -> Build:
+    """The site, built once per test run and shared by xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    site, record = shared / "site", shared / "build.json"
+    with _locked(shared / "build.lock"):
+        if record.exists():
+            data = json.loads(record.read_text())
+            return Build(site, data["returncode"], data["log"])
+        result = build_site(site)
+        record.write_text(
+            json.dumps({"returncode": result.returncode, "log": result.log})
+        )
+        return result
+
+
+@pytest.fixture(scope="session")
+def site(build) -> Path:
+    """The built site; fails (with mkdocs' log) if it did not build."""
+    if build.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{build.log[-4000:]}")
+    return build.site

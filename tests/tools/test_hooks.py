@@ -1,0 +1,58 @@
+"""Citations: [@key] -> linked (Author Year) and a References section."""
+
+from types import SimpleNamespace
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from tools import bib, hooks
+
+PAGE = SimpleNamespace(file=SimpleNamespace(src_path="x.md"))
+
+
+def render(markdown: str) -> str:
+    return hooks.on_page_markdown(markdown, PAGE, None, None)
+
+
+def test_citation_becomes_a_link_and_a_reference():
+    out = render("Popularized in 1986 [@rumelhart1986].")
+    assert "([Rumelhart et al. 1986a](#ref-rumelhart1986))" in out
+    assert "## References" in out
+    assert "{ #ref-rumelhart1986 .bib-entry }" in out
+    assert "https://doi.org/10.1038/323533a0" in out
+
+
+def test_several_keys_in_one_citation():
+    out = render("[@werbos1974; @werbos1982]")
+    assert "([Werbos 1974](#ref-werbos1974); [Werbos 1982](#ref-werbos1982))" in out
+
+
+def test_unknown_key_fails_the_build():
+    with pytest.raises(PluginError, match="unknown citation key 'nobody2099'"):
+        render("as shown [@nobody2099]")
+
+
+def test_code_is_left_alone():
+    text = "Write `[@key]` to cite.\n\n```text\n[@key]\n```\n"
+    assert render(text) == text
+
+
+def test_page_without_citations_is_unchanged():
+    assert render("# Title\n\nNo citations.") == "# Title\n\nNo citations."
+
+
+def test_bibliography_marker_lists_every_entry():
+    out = render("<!-- bibliography -->")
+    for key in bib.entries():
+        assert f"{{ #{key} .bib-entry }}" in out
+
+
+def test_labels_are_unique():
+    labels = [e.label for e in bib.entries().values()]
+    assert len(labels) == len(set(labels))
+
+
+def test_latex_accents_are_decoded():
+    entry = bib.entries()["goyal2017"]
+    assert "Dollár" in entry.markdown()
+    assert "{" not in entry.markdown() and "\\" not in entry.markdown()

@@ -1,0 +1,1 @@
+"""Build and test tooling for the site (not reader-facing code)."""

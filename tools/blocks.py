@@ -1,0 +1,135 @@
+"""The Python code blocks of a built page, as a reader copies them.
+
+A block's text is the text of its ``<code>`` element: what the copy button
+copies, with every ``--8<--`` include already expanded and every line
+marked ``# markdown-exec: hide`` already gone.
+
+A block may need earlier blocks of its page. It says so in its title, which
+the reader sees above the code::
+
+    train.py — run after backprop.py
+    figure.py — run after backprop.py and train.py
+
+Such a block is run after the blocks it names (and what they need, in page
+order), all in one fresh interpreter; a block without "run after" must run
+alone.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+PYTHON = ("language-python", "language-py")
+RUN_AFTER = re.compile(r"run after (.+)$")
+
+
+@dataclass
+class Block:
+    page: str  # the built page, relative to the site root
+    index: int  # 0-based position among the page's Python blocks
+    title: str  # the visible title ("" when there is none)
+    code: str  # the text the copy button copies
+    output: str | None  # text printed under it at build; None if not text
+    needs: list[str] = field(default_factory=list)  # names it runs after
+
+    @property
+    def name(self) -> str:
+        """The file name that starts the title (``train.py``)."""
+        return self.title.split()[0] if self.title else ""
+
+    def __str__(self) -> str:
+        title = self.title or "untitled"
+        return f"{self.page} block {self.index + 1} ({title})"
+
+
+def _needs(title: str) -> list[str]:
+    m = RUN_AFTER.search(title)
+    if not m:
+        return []
+    return [n for n in re.split(r",\s*|\s+and\s+", m.group(1).strip()) if n]
+
+
+def _output(highlight) -> str | None:
+    """Text shown in the result box right after a code block, if any."""
+    result = highlight.find_next_sibling()
+    if result is None or "result" not in (result.get("class") or []):
+        return ""
+    if result.find("svg") is not None or result.find("img") is not None:
+        return None
+    code = result.find("code")
+    return code.get_text() if code is not None else result.get_text()
+
+
+def page_blocks(html: str, page: str) -> list[Block]:
+    """Every Python code block of one built page, in page order."""
+    soup = BeautifulSoup(html, "html.parser")
+    article = soup.find("article") or soup
+    blocks = []
+    for div in article.select("div.highlight"):
+        if not set(div.get("class", [])) & set(PYTHON):
+            continue
+        title_el = div.find(class_="filename")
+        title = title_el.get_text(" ", strip=True) if title_el else ""
+        code = div.find("code")
+        blocks.append(
+            Block(
+                page=page,
+                index=len(blocks),
+                title=title,
+                code=code.get_text(),
+                output=_output(div),
+                needs=_needs(title),
+            )
+        )
+    return blocks
+
+
+def chain(block: Block, blocks: list[Block]) -> list[Block]:
+    """`block` preceded by every earlier block it needs, in page order."""
+    by_name = {}
+    for earlier in blocks[: block.index]:
+        by_name.setdefault(earlier.name, earlier)
+    wanted = {block.index}
+    todo = list(block.needs)
+    while todo:
+        name = todo.pop()
+        if name not in by_name:
+            raise LookupError(
+                f"{block} runs after {name!r}, which is not an earlier "
+                f"block of the page"
+            )
+        dep = by_name[name]
+        if dep.index not in wanted:
+            wanted.add(dep.index)
+            todo.extend(dep.needs)
+    return [b for b in blocks if b.index in wanted]
+
+
+def runs(blocks: list[Block]) -> list[list[Block]]:
+    """The chains to run so that every block runs as the reader would.
+
+    A chain that is the start of a longer chain is left out: running the
+    longer one runs it too, from a fresh interpreter, in the same order.
+    """
+    chains = [chain(b, blocks) for b in blocks]
+    keep = []
+    for c in chains:
+        ids = [b.index for b in c]
+        covered = any(
+            len(o) > len(c) and [b.index for b in o[: len(c)]] == ids
+            for o in chains
+        )
+        if not covered:
+            keep.append(c)
+    return keep
+
+
+def site_pages(site: Path) -> list[Path]:
+    """Every HTML page of a built site (the 404 page and assets aside)."""
+    return sorted(
+        p
+        for p in site.rglob("*.html")
+        if p.name != "404.html" and "assets" not in p.relative_to(site).parts
+    )

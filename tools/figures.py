@@ -1,0 +1,66 @@
+"""Turn the current matplotlib figure into inline SVG for a page.
+
+Reader code ends with ``plt.show()``; on the page, a hidden line after it
+prints ``svg(...)`` instead, so the figure is drawn by the same code at
+build time. The SVG is made to be:
+
+- reproducible: no date, and ids salted with the figure's name;
+- readable in light and dark mode: black becomes ``currentColor`` and the
+  background is transparent;
+- accessible: ``role="img"`` with the given ``alt`` text as its name;
+- responsive: it scales to the width of the page.
+"""
+
+import html
+import io
+import re
+
+import matplotlib
+import matplotlib.pyplot as plt
+
+INK = "#010203"  # sentinel colour for text and axes, swapped for currentColor
+
+STYLE = {
+    "text.color": INK,
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
+    "legend.frameon": False,
+    "grid.color": "#9e9e9e",
+    "grid.alpha": 0.4,
+    "svg.fonttype": "none",  # real text: smaller, selectable, page font
+    "font.family": "sans-serif",
+    "font.size": 10,
+}
+
+
+def use_site_style() -> None:
+    """Apply the site's figure style to every figure made after this."""
+    matplotlib.rcParams.update(STYLE)
+
+
+def svg(fig=None, *, name: str, alt: str) -> str:
+    """The figure as an inline <svg> element, then closes the figure."""
+    if not alt.strip():
+        raise ValueError("alt must describe the figure, got an empty string")
+    fig = fig or plt.gcf()
+    buf = io.StringIO()
+    with plt.rc_context({"svg.hashsalt": name}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]  # drop the XML prolog and doctype
+    text = text.replace(INK, "currentColor")
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(
+        r'<svg([^>]*?) width="[\d.]+pt" height="[\d.]+pt"',
+        rf'<svg\1 class="hpe-figure" role="img" '
+        rf'aria-label="{html.escape(alt, quote=True)}"',
+        text,
+        count=1,
+    )
+    return text

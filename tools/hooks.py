@@ -1,0 +1,105 @@
+"""MkDocs hooks: citations from references.bib and the build environment.
+
+Citations: a page writes ``[@key]`` or ``[@key1; @key2]``; the hook turns
+it into "(Author Year)" linked to a References section it appends to the
+page. The References page gets the whole .bib file in place of the marker
+``<!-- bibliography -->``. An unknown key fails the build.
+"""
+
+import re
+import sys
+import warnings
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    # markdown-exec runs page code in this process; hidden build-only lines
+    # (figures) import from tools/.
+    sys.path.insert(0, str(ROOT))
+
+from tools import bib, figures  # noqa: E402
+
+CITE = re.compile(r"\[(@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\]")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+INLINE_CODE = re.compile(r"(`+).+?\1")
+BIBLIOGRAPHY = "<!-- bibliography -->"
+
+
+def on_config(config):
+    import matplotlib
+
+    # Figures are rendered to SVG by the build; no window may open, and
+    # plt.show() in reader code is expected to do nothing here.
+    matplotlib.use("Agg")
+    figures.use_site_style()
+    warnings.filterwarnings(
+        "ignore", message=".*non-interactive, and thus cannot be shown"
+    )
+    return config
+
+
+def _outside_code(line: str, replace) -> str:
+    """Apply `replace` to the parts of a line outside `inline code`."""
+    out, pos = [], 0
+    for m in INLINE_CODE.finditer(line):
+        out += [replace(line[pos:m.start()]), m.group(0)]
+        pos = m.end()
+    return "".join([*out, replace(line[pos:])])
+
+
+def _outside_fences(markdown: str, replace) -> str:
+    """Apply `replace` to each line that is not inside a fenced block."""
+    out, fence = [], None
+    for line in markdown.split("\n"):
+        m = FENCE.match(line)
+        if fence is None and m:
+            fence = m.group(1)
+        elif fence is not None and m and m.group(1).startswith(fence):
+            fence = None
+        elif fence is None:
+            line = _outside_code(line, replace)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _entry_block(entry, anchor: str) -> str:
+    return f"{entry.markdown()}\n{{ #{anchor} .bib-entry }}\n"
+
+
+def on_page_markdown(markdown, page, config, files):
+    entries = bib.entries()
+    cited: list[str] = []
+
+    def cite(match: re.Match) -> str:
+        keys = [k.strip().lstrip("@") for k in match.group(1).split(";")]
+        links = []
+        for key in keys:
+            if key not in entries:
+                raise PluginError(
+                    f"{page.file.src_path}: unknown citation key '{key}' "
+                    f"(not in docs/references.bib)"
+                )
+            if key not in cited:
+                cited.append(key)
+            links.append(f"[{entries[key].label}](#ref-{key})")
+        return "(" + "; ".join(links) + ")"
+
+    markdown = _outside_fences(markdown, lambda line: CITE.sub(cite, line))
+
+    if BIBLIOGRAPHY in markdown:
+        ordered = sorted(
+            entries.values(), key=lambda e: (e.last_names, e.year)
+        )
+        listing = "\n".join(_entry_block(e, e.key) for e in ordered)
+        markdown = markdown.replace(BIBLIOGRAPHY, listing)
+
+    if cited:
+        ordered = sorted(
+            (entries[k] for k in cited), key=lambda e: (e.last_names, e.year)
+        )
+        markdown += "\n\n## References\n\n" + "\n".join(
+            _entry_block(e, f"ref-{e.key}") for e in ordered
+        )
+    return markdown
