@@ -1,0 +1,162 @@
+"""Tests for snippets/history/backprop_1986.py (the 1986 chapter)."""
+
+import math
+import re
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from snippets.history import backprop_1986 as bp
+from tests.conftest import ROOT
+
+ARTICLE = "w=0.502997366709045, v=0.30120288024750785, b=-0.19939855987624608"
+START = dict(w=0.5, v=0.3, b=-0.2)
+X, Y = 2.0, 0.8
+
+
+def test_one_step_reproduces_the_article_to_the_last_digit():
+    w, v, b = bp.sgd_step(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.01)
+    assert f"w={w}, v={v}, b={b}" == ARTICLE
+    assert (w, v, b) == (0.502997366709045, 0.30120288024750785,
+                         -0.19939855987624608)
+
+
+def autograd_gradients(w, v, b, X, Y):
+    p = torch.tensor([w, v, b], dtype=torch.float64, requires_grad=True)
+    y_pred = p[0] * torch.sigmoid(p[1] * X + p[2])
+    (0.5 * (Y - y_pred) ** 2).backward()
+    return p.grad.numpy()
+
+
+def agree(grad_fn, points) -> bool:
+    """Hand gradients vs autograd (float64: rtol 1e-12, atol 1e-15) and vs
+    central differences (h = 1e-6: atol 1e-8, the O(h^2) error plus
+    rounding)."""
+    for w, v, b, X, Y in points:
+        mine = np.array(grad_fn(w, v, b, X, Y))
+        auto = autograd_gradients(w, v, b, X, Y)
+        numeric = np.array(bp.numeric_gradients(w, v, b, X, Y))
+        if not np.allclose(mine, auto, rtol=1e-12, atol=1e-15):
+            return False
+        if not np.allclose(mine, numeric, rtol=0, atol=1e-8):
+            return False
+    return True
+
+
+POINTS = [(0.5, 0.3, -0.2, 2.0, 0.8)] + [
+    tuple(row) for row in np.random.default_rng(0).uniform(-2, 2, (20, 5))
+]
+
+
+def test_gradients_agree_with_autograd_and_finite_differences():
+    assert agree(bp.gradients, POINTS)
+
+
+def test_the_check_catches_a_wrong_gradient():
+    def forgot_X(w, v, b, X, Y):  # a classic slip: dv without the factor X
+        dw, dv, db = bp.gradients(w, v, b, X, Y)
+        return dw, dv / X, db
+
+    def wrong_sign(w, v, b, X, Y):
+        return tuple(-g for g in bp.gradients(w, v, b, X, Y))
+
+    assert not agree(forgot_X, POINTS)
+    assert not agree(wrong_sign, POINTS)
+
+
+def test_torch_sgd_takes_the_same_step():
+    p = torch.tensor([0.5, 0.3, -0.2], dtype=torch.float64,
+                     requires_grad=True)
+    y_pred = p[0] * torch.sigmoid(p[1] * X + p[2])
+    (0.5 * (Y - y_pred) ** 2).backward()
+    torch.optim.SGD([p], lr=0.01).step()
+    mine = bp.sgd_step(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.01)
+    np.testing.assert_allclose(p.detach().numpy(), mine, rtol=0, atol=1e-15)
+
+
+def test_sigmoid_is_safe_far_from_zero():
+    z = np.array([-1000.0, -700.0, -30.0, 0.0, 30.0, 700.0, 1000.0])
+    # underflow to 0 is fine (and silent by default); overflow is not
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise",
+                                                divide="raise"):
+        warnings.simplefilter("error")
+        s = bp.sigmoid(z)
+    expected = torch.sigmoid(torch.from_numpy(z)).numpy()
+    np.testing.assert_allclose(s, expected, rtol=1e-15, atol=1e-300)
+    assert s[0] == 0.0 and s[-1] == 1.0 and s[3] == 0.5
+    assert float(bp.sigmoid(-800.0)) >= 0.0
+
+
+@pytest.mark.parametrize(
+    "lr", [0, -0.01, math.nan, math.inf, -math.inf, "0.1", None, True]
+)
+def test_bad_learning_rate_is_refused(lr):
+    with pytest.raises(ValueError, match=r"lr must be a finite number > 0"):
+        bp.sgd_step(0.5, 0.3, -0.2, X=X, Y=Y, lr=lr)
+    with pytest.raises(ValueError, match=r"^lr "):
+        bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=lr)
+
+
+@pytest.mark.parametrize("max_steps", [0, -1, 2.5, "10"])
+def test_bad_step_count_is_refused(max_steps):
+    with pytest.raises(ValueError, match=r"max_steps must be an integer >= 1"):
+        bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.1, max_steps=max_steps)
+
+
+@pytest.mark.parametrize("tol", [0, -1e-6])
+def test_bad_tolerance_is_refused(tol):
+    with pytest.raises(ValueError, match=r"tol must be > 0"):
+        bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.1, tol=tol)
+
+
+def test_learning_rate_regimes():
+    def run(lr):
+        return bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=lr)
+
+    slow, fast = run(0.01)[0], run(1.0)[0]
+    assert slow is not None and fast is not None and fast < slow / 100
+    steps, errors = run(3.0)  # too large: a stable two-cycle
+    assert steps is None and errors[-1] * errors[-2] < 0
+    assert "oscillates" in bp.outcome(steps, errors)
+    steps, errors = run(10.0)  # diverges, then the sigmoid saturates
+    assert steps is None and max(map(abs, errors[:5])) > 1
+    assert errors[-1] == pytest.approx(Y, abs=1e-3)
+    assert "stuck" in bp.outcome(steps, errors)
+
+
+def stable_bound():
+    steps, _ = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=1.0)
+    w, v, b = 0.5, 0.3, -0.2
+    for _ in range(steps):
+        w, v, b = bp.sgd_step(w, v, b, X=X, Y=Y, lr=1.0)
+    _, a = bp.forward(w, v, b, X)
+    J = np.array([a, w * a * (1 - a) * X, w * a * (1 - a)])
+    # |J|^2 is the Hessian's largest eigenvalue at a zero-loss point:
+    hess = torch.autograd.functional.hessian(
+        lambda p: 0.5 * (Y - p[0] * torch.sigmoid(p[1] * X + p[2])) ** 2,
+        torch.tensor([w, v, b], dtype=torch.float64),
+    )
+    lam = float(torch.linalg.eigvalsh(hess).max())
+    assert lam == pytest.approx(float(J @ J), rel=1e-5)
+    return 2 / float(J @ J)
+
+
+def test_the_stability_bound_separates_converging_from_oscillating():
+    bound = stable_bound()
+    assert 2.0 < bound < 3.0  # the page's story: 2.0 converges, 3.0 not
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    page = (ROOT / "docs/history/1986-backprop.md").read_text()
+    assert f"of {stable_bound():.2f}, bounces" in page
+    y0, _ = bp.forward(0.5, 0.3, -0.2, X)
+    assert f"predicts about ${float(y0):.2f}$" in page
+
+
+def test_built_page_shows_the_article_result(site):
+    html = (site / "history/1986-backprop/index.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
+    # printed once by the NumPy tab and once by the PyTorch tab
+    assert text.count(ARTICLE) == 2
