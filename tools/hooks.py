@@ -1,4 +1,4 @@
-"""MkDocs hooks: citations from references.bib and the build environment.
+"""MkDocs hooks: citations, math at build time, the build environment.
 
 Citations: a page writes ``[@key]`` or ``[@key1; @key2]``; the hook turns
 it into "(Author Year)" linked to a References section it appends to the
@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
     # (figures) import from tools/.
     sys.path.insert(0, str(ROOT))
 
-from tools import bib, figures  # noqa: E402
+from tools import bib, figures, katex  # noqa: E402
 
 CITE = re.compile(r"\[(@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\]")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -103,3 +103,11 @@ def on_page_markdown(markdown, page, config, files):
             _entry_block(e, f"ref-{e.key}") for e in ordered
         )
     return markdown
+
+
+def on_page_content(html, page, config, files):
+    # Math is rendered here, at build time, so pages need no script for it.
+    try:
+        return katex.render_page(html)
+    except katex.TeXError as error:
+        raise PluginError(f"{page.file.src_path}: {error}") from None

@@ -17,6 +17,7 @@ DIRECT = {
     "markdown-exec": "runs page code at build time, prints its output",
     "mkdocs-jupyter": "notebook pages, executed at build time",
     "pybtex": "reads references.bib for citations and the bibliography",
+    "quickjs": "runs the vendored KaTeX at build time: no math script",
     "numpy": "from-scratch implementations",
     "torch": "the reference implementations (CPU build)",
     "matplotlib": "figures, drawn at build time",

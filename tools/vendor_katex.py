@@ -5,8 +5,9 @@ Run once when upgrading KaTeX (not part of the build):
     npm pack katex@0.19.1          # or download the tarball from the registry
     python tools/vendor_katex.py katex-0.19.1.tgz
 
-Only what a browser needs is kept: the minified script and stylesheet, the
-WOFF2 fonts (every browser the site supports reads WOFF2) and the licence.
+Kept: the minified script (run at build time by tools/katex.py and left
+out of the site), the stylesheet, the WOFF2 fonts (every browser the site
+supports reads WOFF2) and the licence.
 The stylesheet's font lists are cut down to WOFF2 so that it never points
 at a file we did not ship.
 """

@@ -10,9 +10,11 @@ HTML = """<article>
 <div class="result"><pre><code>printed\n</code></pre></div>
 <div class="language-python highlight"><span class="filename">alone.py</span>
 <pre><code>print(2)\n</code></pre></div>
-<div class="language-python highlight"><span class="filename">train.py — run after model.py</span>
+<div class="language-python highlight">
+<span class="filename">train.py — run after model.py</span>
 <pre><code>print(f())\n</code></pre></div>
-<div class="language-python highlight"><span class="filename">plot.py — run after model.py and train.py</span>
+<div class="language-python highlight">
+<span class="filename">plot.py — run after model.py and train.py</span>
 <pre><code>pass\n</code></pre></div>
 <div class="result"><svg></svg></div>
 <div class="language-text highlight"><pre><code>not python</code></pre></div>
@@ -39,5 +41,5 @@ def test_runs_cover_every_block_without_repeating_prefixes():
 def test_unknown_dependency_is_an_error():
     html = HTML.replace("run after model.py and train.py",
                         "run after nothing.py")
-    with pytest.raises(LookupError, match="nothing.py"):
+    with pytest.raises(LookupError, match=r"nothing\.py"):
         runs(page_blocks(html, "p.html"))

@@ -24,7 +24,9 @@ def test_citation_becomes_a_link_and_a_reference():
 
 def test_several_keys_in_one_citation():
     out = render("[@werbos1974; @werbos1982]")
-    assert "([Werbos 1974](#ref-werbos1974); [Werbos 1982](#ref-werbos1982))" in out
+    assert (
+        "([Werbos 1974](#ref-werbos1974); [Werbos 1982](#ref-werbos1982))"
+    ) in out
 
 
 def test_unknown_key_fails_the_build():
