@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test build bench lint clean
+.PHONY: serve test build bench links lint clean
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ build: $(INSTALLED)
 ## bench: build and test times, medians of 3 (docs/contributing/performance.md)
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py
+
+## links: the external links of the built site (tests check internal ones)
+links: build
+	$(BIN)/python -m tools.links site
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

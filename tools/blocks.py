@@ -15,7 +15,10 @@ order), all in one fresh interpreter; a block without "run after" must run
 alone.
 """
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,4 +135,23 @@ def site_pages(site: Path) -> list[Path]:
         p
         for p in site.rglob("*.html")
         if p.name != "404.html" and "assets" not in p.relative_to(site).parts
+    )
+
+
+def normalise(text: str) -> str:
+    """Text output compared line by line, without trailing spaces."""
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def run_fresh(code: str, folder: Path, name: str):
+    """Run `code` as a reader would: a new `python -I` (no project on
+    sys.path, no user site, no PYTHON* variables) in `folder`, which should
+    be empty. Returns the CompletedProcess."""
+    script = folder / (name if name.endswith(".py") else "block.py")
+    script.write_text(code)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["MPLBACKEND"] = "Agg"  # plt.show() must not wait for a window
+    return subprocess.run(
+        [sys.executable, "-I", script.name],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=120,
     )

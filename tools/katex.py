@@ -60,6 +60,10 @@ def render_page(content: str) -> str:
         if not (tex.startswith(("\\(", "\\[")) and tex[-2:] in ("\\)", "\\]")):
             raise TeXError(f"unexpected arithmatex output: {tex[:40]}")
         out = render(tex[2:-2].strip(), display=display)
-        return f"<{match['tag']} class=\"arithmatex\">{out}</{match['tag']}>"
+        if display:
+            # A wide formula scrolls sideways; a keyboard must reach it
+            # (axe: scrollable-region-focusable).
+            return f'<div class="arithmatex" tabindex="0">{out}</div>'
+        return f'<span class="arithmatex">{out}</span>'
 
     return ARITHMATEX.sub(one, content)

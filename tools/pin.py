@@ -27,6 +27,8 @@ DIRECT = {
     "pytest-codeblocks": "runs README.md's code blocks",
     "beautifulsoup4": "reads the built HTML in tests",
     "ruff": "lint",
+    "playwright": "browser tests (drives a system or Playwright Chromium)",
+    "axe-playwright-python": "accessibility checks; bundles axe-core",
 }
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -104,6 +104,22 @@ for name, g, n in zip(("dL/dw", "dL/dv", "dL/db"), analytic, numeric):
 # --8<-- [end:gradcheck]
 
 
+# --8<-- [start:gradcheck_torch]
+import torch
+
+
+def loss_of(p):
+    """The neuron's loss as a function of p = (w, v, b)."""
+    X, Y = 2.0, 0.8
+    return 0.5 * (Y - p[0] * torch.sigmoid(p[1] * X + p[2])) ** 2
+
+
+p = torch.tensor([0.5, 0.3, -0.2], dtype=torch.float64, requires_grad=True)
+# Compares autograd with finite differences (eps=1e-6, atol=1e-5, rtol=1e-3)
+print("torch.autograd.gradcheck:", torch.autograd.gradcheck(loss_of, (p,)))
+# --8<-- [end:gradcheck_torch]
+
+
 # --8<-- [start:train]
 def train(w, v, b, *, X, Y, lr, max_steps=10_000, tol=1e-6):
     """Step until |Y - y_pred| < tol; returns (steps or None, errors)."""

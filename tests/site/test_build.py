@@ -1,6 +1,7 @@
 """The site builds from a clean state with zero warnings."""
 
 from tests.conftest import ROOT
+from tests.pages import PAGES, html_path
 
 
 def test_strict_clean_build_passes(build):
@@ -22,11 +23,5 @@ def test_build_runs_without_notebook_cache(build):
 
 
 def test_every_page_is_built(site):
-    for md in (ROOT / "docs").rglob("*.md"):
-        rel = md.relative_to(ROOT / "docs")
-        if rel.parts[0] == "includes":
-            continue
-        html = rel.with_suffix("") / "index.html"
-        if rel.name == "index.md":
-            html = rel.parent / "index.html"
-        assert (site / html).is_file(), f"{rel} was not built"
+    for md in PAGES:
+        assert (site / html_path(md)).is_file(), f"{md} was not built"

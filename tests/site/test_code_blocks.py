@@ -5,41 +5,10 @@ a fresh interpreter (`python -I`: no project on sys.path, no user site) in
 an empty folder, and must print exactly what the page shows under it.
 """
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import ROOT
-from tools.blocks import page_blocks, runs
-
-PAGES = sorted(
-    p.relative_to(ROOT / "docs")
-    for p in (ROOT / "docs").rglob("*.md")
-    if "includes" not in p.relative_to(ROOT / "docs").parts
-)
-
-
-def html_path(md):
-    if md.name == "index.md":
-        return md.parent / "index.html"
-    return md.with_suffix("") / "index.html"
-
-
-def normalise(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
-
-
-def run_fresh(code: str, folder, name: str) -> subprocess.CompletedProcess:
-    script = folder / (name if name.endswith(".py") else "block.py")
-    script.write_text(code)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["MPLBACKEND"] = "Agg"  # plt.show() must not wait for a window
-    return subprocess.run(
-        [sys.executable, "-I", script.name],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=120,
-    )
+from tests.pages import PAGES, html_path
+from tools.blocks import normalise, page_blocks, run_fresh, runs
 
 
 @pytest.mark.parametrize("md", PAGES, ids=str)

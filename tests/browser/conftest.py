@@ -1,0 +1,135 @@
+"""A real Chromium, driven by Playwright, against the built site served on
+127.0.0.1 by the tests themselves.
+
+Which Chromium: $HPE_CHROMIUM, else a system one (Debian's `chromium`,
+which .ci/run installs), else Playwright's own browser if it was installed
+with `python -m playwright install chromium`. With none, every browser test
+is skipped with one line that says how to get one, unless
+HPE_REQUIRE_BROWSER=1 (CI), where they fail instead. Nothing here downloads
+a browser.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+HOW = (
+    "no Chromium for the browser tests: install one (Debian/Ubuntu: "
+    "apt-get install chromium; elsewhere: .venv/bin/python -m playwright "
+    "install chromium) or point HPE_CHROMIUM at it"
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these, Chromium calls Google's hosts at start and on a
+    # closed network fails to reach them, many at a time.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium(playwright) -> dict:
+    """Launch options for the first Chromium found, or skip."""
+    for candidate in (
+        os.environ.get("HPE_CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+    ):
+        if candidate and Path(candidate).exists():
+            return {"executable_path": candidate}
+    if Path(playwright.chromium.executable_path).exists():
+        return {}  # Playwright's own browser
+    if os.environ.get("HPE_REQUIRE_BROWSER") == "1":
+        pytest.fail(HOW)
+    pytest.skip(HOW)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """The built site on http://127.0.0.1:<free port>/."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason=HOW)
+    with sync_api.sync_playwright() as playwright:
+        options = find_chromium(playwright)
+        browser = playwright.chromium.launch(args=ARGS, **options)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page load, with everything the browser reported on the way."""
+
+    def __init__(self, context, base: str):
+        self.base = base
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+        self.external: list[str] = []
+        context.route("**/*", self._route)
+        self.page = context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.on("requestfailed", self._request_failed)
+        self.page.on("response", self._response)
+
+    def _route(self, route):
+        if route.request.url.startswith(self.base):
+            route.continue_()
+        else:  # never let a request leave the machine; record it instead
+            self.external.append(route.request.url)
+            route.abort()
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _request_failed(self, request):
+        if request.url.startswith(self.base):
+            self.failed.append(f"{request.url} ({request.failure})")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.failed.append(f"{response.url} (HTTP {response.status})")
+
+    def goto(self, path: str):
+        self.page.goto(self.base + path, wait_until="networkidle")
+        return self.page
+
+
+@pytest.fixture
+def visit(browser, server):
+    """Open a page of the site; see Visit."""
+    contexts = []
+
+    def open_(path: str, **context_options) -> Visit:
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        v = Visit(context, server)
+        v.goto(path)
+        return v
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -1,0 +1,60 @@
+"""What a reader does: copy a block, search, switch theme, switch tabs."""
+
+import pytest
+
+from tools.blocks import page_blocks, run_fresh
+
+pytestmark = pytest.mark.browser
+
+CHAPTER = "history/1986-backprop/"
+
+
+def test_copy_button_copies_the_block_and_it_runs(visit, site, tmp_path):
+    v = visit(CHAPTER)
+    v.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    block = v.page.locator("div.language-python.highlight").first
+    block.hover()
+    block.locator("button[data-md-type=copy]").click()
+    copied = v.page.evaluate("navigator.clipboard.readText()")
+    html = (site / CHAPTER / "index.html").read_text()
+    expected = page_blocks(html, CHAPTER)[0]
+    assert copied.rstrip("\n") == expected.code.rstrip("\n")
+    proc = run_fresh(copied, tmp_path, expected.name)
+    assert proc.returncode == 0, proc.stderr
+    assert "w=0.502997366709045" in proc.stdout
+
+
+def test_search_finds_a_chapter_by_a_word_from_its_text(visit):
+    v = visit("")
+    v.page.keyboard.press("/")  # material's shortcut opens the search
+    v.page.keyboard.type("sigmoid", delay=20)  # key by key, as a reader
+    result = v.page.locator(".md-search-result__item a").first
+    result.wait_for(timeout=10_000)
+    assert "1986-backprop" in result.get_attribute("href")
+
+
+def test_dark_mode_toggle_switches_and_persists(visit):
+    v = visit("", color_scheme="light")
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    assert v.page.evaluate(scheme) == "default"
+    v.page.get_by_title("Switch to dark mode").first.click()
+    assert v.page.evaluate(scheme) == "slate"
+    v.page.reload(wait_until="networkidle")
+    assert v.page.evaluate(scheme) == "slate"
+    v.goto(CHAPTER)  # and on another page
+    assert v.page.evaluate(scheme) == "slate"
+
+
+def test_linked_tabs_switch_together(visit):
+    v = visit(CHAPTER)
+    sets = v.page.locator(".tabbed-set")
+    pytorch = v.page.locator(".tabbed-labels label", has_text="PyTorch")
+    assert pytorch.count() >= 2, "the test needs two NumPy|PyTorch tab sets"
+    pytorch.first.click()
+    for i in range(sets.count()):
+        labels = sets.nth(i).locator(".tabbed-labels label")
+        texts = labels.all_inner_texts()
+        if "PyTorch" in texts:
+            idx = texts.index("PyTorch")
+            radio = sets.nth(i).locator(":scope > input").nth(idx)
+            assert radio.is_checked(), f"tab set {i} did not follow"

@@ -1,0 +1,83 @@
+"""Every page, in light and in dark mode, in a real browser: no console
+errors, no failed requests, no request to another host, math rendered,
+images and figures shown, and no serious or critical accessibility
+violation (axe-core, bundled with axe-playwright-python: offline)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.pages import PAGES, url_path
+
+pytestmark = pytest.mark.browser
+
+STATE = """() => {
+  const article = document.querySelector("article");
+  const math = [...document.querySelectorAll(".arithmatex")];
+  return {
+    unrendered: math.filter(el => !el.querySelector(".katex")).length,
+    raw_tex: /\\\\\\(|\\\\\\[/.test(article.innerText),
+    katex_errors: document.querySelectorAll(".katex-error").length,
+    images_broken: [...document.images]
+      .filter(img => !(img.complete && img.naturalWidth > 0))
+      .map(img => img.src),
+    figures: [...document.querySelectorAll("svg.hpe-figure")]
+      .map(svg => svg.getBoundingClientRect().width),
+  };
+}"""
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        f"{x['id']} ({x['impact']}): {x['help']} at "
+        + "; ".join(str(n["target"][0]) for n in x["nodes"][:3])
+        for x in Axe().run(page).response["violations"]
+        if x["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("md", PAGES, ids=str)
+def test_page(md, scheme, visit):
+    v = visit(url_path(md), color_scheme=scheme)
+    assert v.console_errors == []
+    assert v.failed == []
+    assert v.external == [], "requests to another host"
+    state = v.page.evaluate(STATE)
+    assert state["unrendered"] == 0 and not state["raw_tex"], "raw TeX"
+    assert state["katex_errors"] == 0
+    assert state["images_broken"] == []
+    assert serious_violations(v.page) == []
+
+
+def test_figures_are_drawn(visit):
+    v = visit("history/1986-backprop/")
+    v.page.locator(".tabbed-labels label", has_text="Figure").first.click()
+    widths = v.page.evaluate(STATE)["figures"]
+    assert widths and all(w > 200 for w in widths)
+
+
+def test_math_is_rendered_by_katex(visit):
+    v = visit("history/1986-backprop/")
+    assert v.page.locator(".katex").count() > 20
+    assert v.page.locator(".katex-display").count() >= 4
+
+
+SCREENSHOTS = ["", "history/1986-backprop/", "references/"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", SCREENSHOTS)
+def test_screenshot(path, scheme, visit, tmp_path):
+    # The GitHub workflow sets HPE_SCREENSHOTS and keeps the folder as an
+    # artefact; elsewhere they go to pytest's temporary folder.
+    folder = Path(os.environ.get("HPE_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    v = visit(path, color_scheme=scheme, viewport={"width": 1280,
+                                                   "height": 900})
+    name = (path.strip("/").replace("/", "_") or "home") + f"-{scheme}.png"
+    v.page.screenshot(path=folder / name, full_page=True)
+    assert (folder / name).stat().st_size > 20_000

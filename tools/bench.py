@@ -1,0 +1,221 @@
+"""Benchmark: build and test times, page weight, determinism.
+
+    make bench          # or: .venv/bin/python tools/bench.py [--runs 3]
+
+Medians of `--runs` runs on this machine of:
+
+- a clean strict build (caches off), and the same pages built with code
+  execution off (no markdown-exec, notebooks not executed): their ratio is
+  what running the examples costs;
+- the test command (`python -m pytest`, after installation);
+- page weight: the bytes a browser fetches for each page from a cold cache
+  (HTML, CSS, JS, fonts, images, the search index), measured in Chromium,
+  beside a bare mkdocs-material page built in the same run.
+
+It also checks that the clean builds produced identical pages. The table
+goes to docs/contributing/performance.md.
+"""
+
+import argparse
+import functools
+import http.server
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import ARGS  # noqa: E402
+from tools.blocks import site_pages  # noqa: E402
+
+OUT = ROOT / "docs/contributing/performance.md"
+ENV = dict(os.environ, HPE_NOTEBOOK_CACHE="false", NO_MKDOCS_2_WARNING="1")
+NOEXEC = """INHERIT: mkdocs.yml
+plugins:
+  - search
+  - mkdocs-jupyter:
+      include: ["notebooks/*.ipynb"]
+      execute: false
+"""
+BARE = """site_name: Bare
+theme:
+  name: material
+  font: false
+"""
+TARGET_MEDIAN, TARGET_MAX = 1.5, 3.0
+
+
+def timed(cmd: list[str], cwd: Path = ROOT) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True,
+                          text=True)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}"
+                         f"{proc.stderr[-3000:]}")
+    return took
+
+
+def build(site: Path, config: str = "mkdocs.yml", cwd: Path = ROOT) -> float:
+    return timed([sys.executable, "-m", "mkdocs", "build", "--strict",
+                  "--clean", "-f", config, "--site-dir", str(site)], cwd)
+
+
+def same_pages(sites: list[Path]) -> list[str]:
+    """Pages whose HTML differs between builds."""
+    first, differ = sites[0], []
+    for page in site_pages(first):
+        rel = page.relative_to(first)
+        for other in sites[1:]:
+            if (other / rel).read_bytes() != page.read_bytes():
+                differ.append(str(rel))
+                break
+    return differ
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def weights(site: Path) -> dict[str, int]:
+    """Bytes fetched per page, cold cache, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    out = {}
+    with sync_playwright() as p:
+        chromium = shutil.which("chromium")
+        browser = p.chromium.launch(
+            args=ARGS, **({"executable_path": chromium} if chromium else {})
+        )
+        for page in site_pages(site):
+            rel = page.relative_to(site).parent.as_posix()
+            context = browser.new_context()
+            tab = context.new_page()
+            sizes = []
+            tab.on("response", lambda r, s=sizes: s.append(len(r.body())))
+            tab.goto(base + ("" if rel == "." else rel + "/"),
+                     wait_until="networkidle")
+            out[rel if rel != "." else "(home)"] = sum(sizes)
+            context.close()
+        browser.close()
+    httpd.shutdown()
+    return out
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-tests", action="store_true",
+                        help="skip timing the test command")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="hpe-bench-"))
+    noexec = ROOT / ".bench-noexec.yml"
+    noexec.write_text(NOEXEC)
+    try:
+        sites = [tmp / f"site{i}" for i in range(args.runs)]
+        t_build = [build(s) for s in sites]
+        print(f"clean strict build: {[round(t, 1) for t in t_build]} s")
+        t_noexec = [build(tmp / f"noexec{i}", noexec.name)
+                    for i in range(args.runs)]
+        print(f"execution off: {[round(t, 1) for t in t_noexec]} s")
+        differ = same_pages(sites)
+        print(f"pages that differ between builds: {differ or 'none'}")
+        t_tests = []
+        if not args.no_tests:
+            for _ in range(args.runs):
+                t_tests.append(timed([sys.executable, "-m", "pytest",
+                                      "-q"]))
+            print(f"test command: {[round(t, 1) for t in t_tests]} s")
+        bare = tmp / "bare"
+        (bare / "docs").mkdir(parents=True)
+        (bare / "mkdocs.yml").write_text(BARE)
+        (bare / "docs/index.md").write_text(
+            "# Bare\n\nA stock mkdocs-material page.\n"
+        )
+        build(bare / "site", cwd=bare)
+        bare_weight = weights(bare / "site")["(home)"]
+        page_weights = weights(sites[0])
+    finally:
+        noexec.unlink()
+    write_report(t_build, t_noexec, t_tests, differ, page_weights,
+                 bare_weight, args.runs)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:,.0f} KB"
+
+
+def write_report(t_build, t_noexec, t_tests, differ, page_weights,
+                 bare_weight, runs) -> None:
+    w = sorted(page_weights.values())
+    med, big = median(w), max(w)
+    heaviest = max(page_weights, key=page_weights.get)
+    b, n = median(t_build), median(t_noexec)
+    rows = [
+        ("Clean strict build", f"{b:.1f} s", "≤ 30 s"),
+        ("Same pages, execution off", f"{n:.1f} s", ""),
+        ("Cost of running the examples", f"{b / n:.2f}× the build "
+         "without it", ""),
+    ]
+    if t_tests:
+        rows.append(("Test command (after install)",
+                     f"{median(t_tests):.1f} s", "≤ 120 s"))
+    rows += [
+        ("Bare mkdocs-material page", kb(bare_weight), ""),
+        ("Median page", f"{kb(med)} ({med / bare_weight:.2f}× bare)",
+         f"≤ {TARGET_MEDIAN}× bare"),
+        ("Largest page", f"{kb(big)} ({big / bare_weight:.2f}× bare), "
+         f"`{heaviest}`", f"≤ {TARGET_MAX}× bare"),
+        ("Identical pages across clean builds",
+         "yes" if not differ else f"no: {', '.join(differ)}", "yes"),
+    ]
+    lines = [
+        "# Performance",
+        "",
+        '!!! abstract "In one line"',
+        "    How long the site takes to build and test, and how heavy its "
+        "pages are, measured by `make bench`.",
+        "",
+        f"Medians of {runs} runs on a machine with {os.cpu_count()} CPU "
+        f"cores, Python {platform.python_version()}. Page weight is every "
+        "byte a browser fetches for a page from a cold cache (HTML, CSS, "
+        "JavaScript, fonts, images and the search index), measured in "
+        "Chromium; the bare page is a one-paragraph mkdocs-material page "
+        "built in the same run with `font: false`.",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        *[f"| {a} | {v} | {t} |" for a, v, t in rows],
+        "",
+        "## Every page",
+        "",
+        "| page | weight | × bare |",
+        "|---|---|---|",
+        *[f"| `{p}` | {kb(x)} | {x / bare_weight:.2f} |"
+          for p, x in sorted(page_weights.items())],
+        "",
+    ]
+    OUT.write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
