@@ -2,10 +2,14 @@
 
 Citations: a page writes ``[@key]`` or ``[@key1; @key2]``; the hook turns
 it into "(Author Year)" linked to a References section it appends to the
-page. The References page gets the whole .bib file in place of the marker
-``<!-- bibliography -->``. An unknown key fails the build.
+page (or, on a page whose front matter says ``cite_to: bibliography``, to
+the References page). The References page gets the whole .bib file in
+place of the marker ``<!-- bibliography -->``; a page with
+``<!-- timeline -->`` gets the timeline (tools/timeline.py). An unknown key
+fails the build.
 """
 
+import posixpath
 import re
 import sys
 import warnings
@@ -19,7 +23,7 @@ if str(ROOT) not in sys.path:
     # (figures) import from tools/.
     sys.path.insert(0, str(ROOT))
 
-from tools import bib, figures, katex  # noqa: E402
+from tools import bib, figures, katex, timeline  # noqa: E402
 
 CITE = re.compile(r"\[(@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\]")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -71,6 +75,18 @@ def _entry_block(entry, anchor: str) -> str:
 def on_page_markdown(markdown, page, config, files):
     entries = bib.entries()
     cited: list[str] = []
+    src = page.file.src_uri
+    to_bibliography = page.meta.get("cite_to") == "bibliography"
+    bib_page = posixpath.relpath("references.md", posixpath.dirname(src))
+
+    if timeline.MARKER in markdown:
+        try:
+            events = timeline.load()
+        except ValueError as error:
+            raise PluginError(str(error)) from None
+        markdown = markdown.replace(
+            timeline.MARKER, timeline.table(events, src)
+        )
 
     def cite(match: re.Match) -> str:
         keys = [k.strip().lstrip("@") for k in match.group(1).split(";")]
@@ -78,12 +94,14 @@ def on_page_markdown(markdown, page, config, files):
         for key in keys:
             if key not in entries:
                 raise PluginError(
-                    f"{page.file.src_path}: unknown citation key '{key}' "
+                    f"{src}: unknown citation key '{key}' "
                     f"(not in docs/references.bib)"
                 )
             if key not in cited:
                 cited.append(key)
-            links.append(f"[{entries[key].label}](#ref-{key})")
+            target = (f"{bib_page}#{key}" if to_bibliography
+                      else f"#ref-{key}")
+            links.append(f"[{entries[key].label}]({target})")
         return "(" + "; ".join(links) + ")"
 
     markdown = _outside_fences(markdown, lambda line: CITE.sub(cite, line))
@@ -95,7 +113,7 @@ def on_page_markdown(markdown, page, config, files):
         listing = "\n".join(_entry_block(e, e.key) for e in ordered)
         markdown = markdown.replace(BIBLIOGRAPHY, listing)
 
-    if cited:
+    if cited and not to_bibliography:
         ordered = sorted(
             (entries[k] for k in cited), key=lambda e: (e.last_names, e.year)
         )

@@ -7,11 +7,10 @@ from mkdocs.exceptions import PluginError
 
 from tools import bib, hooks
 
-PAGE = SimpleNamespace(file=SimpleNamespace(src_path="x.md"))
 
-
-def render(markdown: str) -> str:
-    return hooks.on_page_markdown(markdown, PAGE, None, None)
+def render(markdown: str, *, meta=None, src="history/x.md") -> str:
+    page = SimpleNamespace(file=SimpleNamespace(src_uri=src), meta=meta or {})
+    return hooks.on_page_markdown(markdown, page, None, None)
 
 
 def test_citation_becomes_a_link_and_a_reference():
@@ -58,3 +57,16 @@ def test_latex_accents_are_decoded():
     entry = bib.entries()["goyal2017"]
     assert "Dollár" in entry.markdown()
     assert "{" not in entry.markdown() and "\\" not in entry.markdown()
+
+
+def test_citations_can_point_at_the_bibliography_page():
+    out = render("[@bengio2012]", meta={"cite_to": "bibliography"})
+    assert "([Bengio 2012](../references.md#bengio2012))" in out
+    assert "## References" not in out
+
+
+def test_timeline_marker_becomes_a_table_with_citations():
+    out = render("<!-- timeline -->", src="history/timeline.md")
+    assert out.startswith("| Year | Event | People | Source |")
+    assert "(1986-backprop.md)" in out  # chapter links, relative
+    assert "[Polyak 1964](#ref-polyak1964)" in out
