@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Snippet modules end figures with plt.show(): no window in tests.
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One thread for torch/BLAS, as in the build (see tools/hooks.py).
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["MKL_NUM_THREADS"] = "1"
 
 
 @dataclass

@@ -151,6 +151,8 @@ def run_fresh(code: str, folder: Path, name: str):
     script.write_text(code)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["MPLBACKEND"] = "Agg"  # plt.show() must not wait for a window
+    # As in the build (tools/hooks.py): one thread, the same numbers.
+    env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"
     return subprocess.run(
         [sys.executable, "-I", script.name],
         cwd=folder, env=env, capture_output=True, text=True, timeout=120,

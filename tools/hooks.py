@@ -9,11 +9,19 @@ place of the marker ``<!-- bibliography -->``; a page with
 fails the build.
 """
 
+import os
 import posixpath
 import re
 import sys
 import warnings
 from pathlib import Path
+
+# One thread for torch and NumPy's BLAS, set before either is imported: the
+# examples are tiny, so one thread is faster (two threads on a busy 2-core
+# machine can be 100x slower), and the tests run the same code the same way
+# (tools/blocks.py), so the numbers match to the last digit.
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["MKL_NUM_THREADS"] = "1"
 
 from mkdocs.exceptions import PluginError
 
