@@ -139,8 +139,14 @@ def site_pages(site: Path) -> list[Path]:
 
 
 def normalise(text: str) -> str:
-    """Text output compared line by line, without trailing spaces."""
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    """Text output compared line by line: trailing spaces and blank lines
+    at either end do not count; leading spaces (an indented table) do."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
 
 
 def run_fresh(code: str, folder: Path, name: str):

@@ -43,3 +43,9 @@ def test_unknown_dependency_is_an_error():
                         "run after nothing.py")
     with pytest.raises(LookupError, match=r"nothing\.py"):
         runs(page_blocks(html, "p.html"))
+
+
+def test_normalise_keeps_indentation_of_the_first_line():
+    from tools.blocks import normalise
+
+    assert normalise("\n   a  \n b\n\n") == "   a\n b"
