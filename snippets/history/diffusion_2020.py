@@ -1,0 +1,106 @@
+"""2020: the forward (noising) process of a diffusion model, in closed form.
+
+DDPM's linear schedule beta_1..beta_T, the cumulative product
+alpha_bar_t, the one-shot sample x_t = sqrt(alpha_bar_t) x_0 +
+sqrt(1 - alpha_bar_t) eps, and a simulation of the t one-step noisings
+that it replaces. The page docs/history/2020-diffusion.md shows the
+sections of this script in order; run the whole file to see every result.
+"""
+
+# --8<-- [start:schedule]
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+
+def linear_betas(*, T=1000, beta_start=1e-4, beta_end=0.02):
+    """DDPM's schedule: beta_1..beta_T evenly spaced, shape (T,). With
+    T = 1 there is one step, of size beta_start."""
+    if not (isinstance(T, Integral) and not isinstance(T, bool) and T >= 1):
+        raise ValueError(f"T must be an integer >= 1, got {T!r}")
+    for name, value in (("beta_start", beta_start), ("beta_end", beta_end)):
+        if not (isinstance(value, Real) and math.isfinite(value)
+                and 0 < value < 1):
+            raise ValueError(f"{name} must be a number in (0, 1), got "
+                             f"{value!r}")
+    if not beta_start < beta_end:
+        raise ValueError(f"beta_end must be in (beta_start, 1) = "
+                         f"({beta_start}, 1), got {beta_end!r}")
+    return np.linspace(beta_start, beta_end, T)
+
+
+def alpha_bars(betas):
+    """alpha_bar_t = prod_{s <= t} (1 - beta_s) for t = 0..T, shape
+    (T + 1,); alpha_bar_0 = 1 (no noise yet)."""
+    return np.concatenate([[1.0], np.cumprod(1 - betas)])
+
+
+def q_sample(x0, eps, *, t, alpha_bar):
+    """x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) eps, for t in
+    [0, T]; eps ~ N(0, I) has the shape of x0."""
+    T = len(alpha_bar) - 1
+    if not (isinstance(t, Integral) and not isinstance(t, bool)
+            and 0 <= t <= T):
+        raise ValueError(f"t must be an integer in [0, {T}], got {t!r}")
+    return math.sqrt(alpha_bar[t]) * x0 + math.sqrt(1 - alpha_bar[t]) * eps
+
+
+betas = linear_betas()  # T = 1000, beta from 1e-4 to 0.02, as in DDPM
+alpha_bar = alpha_bars(betas)
+print("t     beta_t   alpha_bar_t   SNR = alpha_bar/(1 - alpha_bar)")
+for t in (1, 10, 100, 250, 500, 1000):
+    a = alpha_bar[t]
+    print(f"{t:<4}  {betas[t - 1]:.5f}   {a:11.3e}   {a / (1 - a):10.3e}")
+# --8<-- [end:schedule]
+
+
+# --8<-- [start:simulate]
+def noise_step(x, eps, *, t, betas):
+    """One step of q(x_t | x_{t-1}) = N(sqrt(1 - beta_t) x_{t-1}, beta_t)
+    for t in [1, T]; betas[0] is beta_1."""
+    beta = betas[t - 1]
+    return math.sqrt(1 - beta) * x + math.sqrt(beta) * eps
+
+
+def simulate(x0, *, n=100_000, checkpoints, betas, seed=0):
+    """Noise n copies of the number x0 step by step; the sample mean and
+    variance at each checkpoint t, as {t: (mean, var)}."""
+    if not (isinstance(n, Integral) and n >= 2):
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    rng = np.random.default_rng(seed)
+    x, stats = np.full(n, float(x0)), {}
+    for t in range(1, max(checkpoints) + 1):
+        x = noise_step(x, rng.standard_normal(n), t=t, betas=betas)
+        if t in checkpoints:
+            stats[t] = (x.mean(), x.var(ddof=1))
+    return stats
+
+
+x0, checkpoints = 1.5, (1, 10, 100, 250, 500, 1000)
+stats = simulate(x0, checkpoints=checkpoints, betas=betas)
+print("t     mean: t steps   closed form   variance: t steps   closed form")
+for t, (mean, var) in stats.items():
+    a = alpha_bar[t]
+    print(f"{t:<4}  {mean:13.4f}   {math.sqrt(a) * x0:11.4f}"
+          f"   {var:17.6f}   {1 - a:11.6f}")
+# --8<-- [end:simulate]
+
+
+# --8<-- [start:figure]
+import matplotlib.pyplot as plt
+
+rng = np.random.default_rng(0)
+angle = rng.uniform(0, 3 * np.pi, 600)  # a spiral of 600 points
+X0 = np.c_[angle * np.cos(angle), angle * np.sin(angle)] / 5
+eps = rng.standard_normal(X0.shape)  # one noise draw, reused for every t
+
+fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), sharex=True, sharey=True)
+for ax, t in zip(axes, (0, 50, 250, 1000)):
+    Xt = q_sample(X0, eps, t=t, alpha_bar=alpha_bar)
+    ax.scatter(Xt[:, 0], Xt[:, 1], s=3, c=angle, cmap="viridis")
+    ax.set(title=f"t = {t}\nalpha_bar = {alpha_bar[t]:.3f}",
+           aspect="equal", xlim=(-4, 4), ylim=(-4, 4))
+fig.tight_layout()
+plt.show()
+# --8<-- [end:figure]

@@ -1,0 +1,140 @@
+"""2017: the Transformer's scaled dot-product attention, from scratch.
+
+softmax(Q K^T / sqrt(d_k)) V in NumPy, why the 1/sqrt(d_k) is there, and
+how h heads split the model width d_model. The page
+docs/history/2017-transformer.md shows the sections of this script in
+order; run the whole file to see every result.
+"""
+
+# --8<-- [start:attention]
+import numpy as np
+
+
+def softmax(s, axis=-1):
+    """exp(s) / sum(exp(s)); subtracting the row max avoids overflow."""
+    e = np.exp(s - s.max(axis=axis, keepdims=True))  # in (0, 1]
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def attention(Q, K, V):
+    """softmax(Q K^T / sqrt(d_k)) V, batched over any leading axes.
+
+    Q (..., n, d_k), K (..., m, d_k), V (..., m, d_v); returns the output
+    (..., n, d_v) and the weights A (..., n, m), each row summing to 1.
+    """
+    d_k = Q.shape[-1]
+    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(d_k)  # (..., n, m)
+    A = softmax(scores)
+    return A @ V, A
+
+
+rng = np.random.default_rng(0)
+Q = rng.standard_normal((3, 4))  # 3 queries, d_k = 4
+K = rng.standard_normal((5, 4))  # 5 keys
+V = rng.standard_normal((5, 2))  # one value per key, d_v = 2
+out, A = attention(Q, K, V)
+np.set_printoptions(precision=4, suppress=True)
+print("weights, one row per query (each row sums to 1):")
+print(A)
+print("output, one row per query:")
+print(out)
+# --8<-- [end:attention]
+
+
+# --8<-- [start:attention_torch]
+import numpy as np
+import torch
+from torch.nn.functional import scaled_dot_product_attention
+
+rng = np.random.default_rng(0)  # the same draws as attention.py
+Q, K, V = (torch.from_numpy(rng.standard_normal(shape))
+           for shape in ((3, 4), (5, 4), (5, 2)))
+out = scaled_dot_product_attention(Q, K, V)  # scale: 1/sqrt(d_k)
+np.set_printoptions(precision=4, suppress=True)
+print("output, one row per query:")
+print(out.numpy())
+# --8<-- [end:attention_torch]
+
+
+# --8<-- [start:scale]
+def check_int(name, value, low):
+    """value must be an int >= low (bool is not an int here)."""
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low):
+        raise ValueError(f"{name} must be an integer >= {low}, got "
+                         f"{value!r}")
+
+
+def score_stats(*, d_k, n_keys=64, n_queries=2000, seed=0):
+    """q, k with independent N(0, 1) entries: the std of the scores q.k,
+    the mean largest softmax weight over n_keys keys, and the share of
+    queries that put more than 0.99 on one key; unscaled and scaled."""
+    check_int("d_k", d_k, 1)
+    check_int("n_keys", n_keys, 2)
+    check_int("n_queries", n_queries, 1)
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((n_queries, d_k))
+    k = rng.standard_normal((n_keys, d_k))
+    raw = q @ k.T  # (n_queries, n_keys); each score has variance d_k
+    stats = {}
+    for name, s in (("unscaled", raw), ("scaled", raw / np.sqrt(d_k))):
+        top = softmax(s).max(axis=1)  # the largest weight of each query
+        stats[name] = (s.std(), top.mean(), (top > 0.99).mean())
+    return stats
+
+
+print("2000 queries, each against 64 keys")
+print("       std of scores      largest weight    one key > 0.99")
+print("d_k  unscaled  scaled   unscaled  scaled   unscaled  scaled")
+for d_k in (16, 64, 256):
+    stats = score_stats(d_k=d_k)
+    (s_u, m_u, f_u), (s_s, m_s, f_s) = stats["unscaled"], stats["scaled"]
+    print(f"{d_k:>3}  {s_u:8.2f}  {s_s:6.2f}   {m_u:8.3f}  {m_s:6.3f}"
+          f"   {f_u:8.1%}  {f_s:6.1%}")
+print(f"(uniform weight over 64 keys: {1 / 64:.3f})")
+# --8<-- [end:scale]
+
+
+# --8<-- [start:heads]
+def head_size(*, d_model=512, h=8):
+    """d_k = d_v = d_model / h: the h heads share the model width."""
+    check_int("d_model", d_model, 1)
+    check_int("h", h, 1)
+    if d_model % h:
+        raise ValueError(f"d_model must be divisible by h, got "
+                         f"d_model={d_model}, h={h}")
+    return d_model // h
+
+
+def split_heads(X, *, h):
+    """(n, d_model) -> (h, n, d_k): head i gets columns i*d_k..(i+1)*d_k."""
+    n, d_model = X.shape
+    d_k = head_size(d_model=d_model, h=h)
+    return X.reshape(n, h, d_k).transpose(1, 0, 2)
+
+
+def multi_head_attention(X, W_q, W_k, W_v, W_o, *, h=8):
+    """Self-attention with h heads; X (n, d_model), each W (d_model,
+    d_model). Column block i of W_q is the paper's per-head W_i^Q."""
+    Q, K, V = (split_heads(X @ W, h=h) for W in (W_q, W_k, W_v))
+    heads, _ = attention(Q, K, V)  # (h, n, d_k): the heads run in parallel
+    concat = heads.transpose(1, 0, 2).reshape(X.shape)  # (n, d_model)
+    return concat @ W_o
+
+
+for name, d_model, h in (("base", 512, 8), ("big", 1024, 16)):
+    d_k = head_size(d_model=d_model, h=h)
+    print(f"{name:>4}: d_model = {d_model:>4}, h = {h:>2} -> d_k = {d_k}")
+try:
+    head_size(d_model=512, h=7)
+except ValueError as error:
+    print(f"ValueError: {error}")
+
+rng = np.random.default_rng(0)
+n, d_model, h = 5, 16, 4  # 5 tokens; 4 heads of width 4
+X = rng.standard_normal((n, d_model))
+W_q, W_k, W_v, W_o = rng.standard_normal((4, d_model, d_model)) / 4
+out = multi_head_attention(X, W_q, W_k, W_v, W_o, h=h)
+print(f"X {X.shape} -> {h} heads of {split_heads(X, h=h).shape[1:]}"
+      f" -> output {out.shape}")
+# --8<-- [end:heads]

@@ -1,0 +1,157 @@
+"""Tests for snippets/history/diffusion_2020.py (the 2020 chapter)."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from snippets.history import diffusion_2020 as df
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/history/2020-diffusion.md"
+BETAS = df.linear_betas()
+ALPHA_BAR = df.alpha_bars(BETAS)
+
+
+def test_the_default_schedule_is_ddpm():
+    assert df.linear_betas.__kwdefaults__ == dict(T=1000, beta_start=1e-4,
+                                                  beta_end=0.02)
+    assert BETAS.shape == (1000,)
+    assert BETAS[0] == 1e-4 and BETAS[-1] == 0.02
+    np.testing.assert_allclose(np.diff(BETAS), (0.02 - 1e-4) / 999,
+                               rtol=1e-9)
+    assert ALPHA_BAR[0] == 1.0 and ALPHA_BAR.shape == (1001,)
+    assert (np.diff(ALPHA_BAR) < 0).all()
+
+
+def test_alpha_bar_is_the_product_of_one_minus_beta():
+    for t in (1, 2, 10, 500, 1000):
+        assert ALPHA_BAR[t] == pytest.approx(math.prod(1 - BETAS[:t]),
+                                             rel=1e-12)
+
+
+def torch_q_sample(x0, eps, t, T=1000, beta_start=1e-4, beta_end=0.02):
+    """The same closed form, written in torch."""
+    betas = torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
+    alpha_bar = torch.cat([torch.ones(1, dtype=torch.float64),
+                           torch.cumprod(1 - betas, dim=0)])
+    a = alpha_bar[t]
+    return torch.sqrt(a) * x0 + torch.sqrt(1 - a) * eps
+
+
+@pytest.mark.parametrize("t", [0, 1, 10, 100, 250, 500, 999, 1000])
+def test_q_sample_matches_torch_on_the_same_noise(t):
+    rng = np.random.default_rng(t)
+    x0 = rng.standard_normal((8, 3))
+    eps = rng.standard_normal((8, 3))
+    mine = df.q_sample(x0, eps, t=t, alpha_bar=ALPHA_BAR)
+    theirs = torch_q_sample(torch.from_numpy(x0), torch.from_numpy(eps), t)
+    # float64; linspace and cumprod over 1000 factors may round
+    # differently in the two libraries: atol 1e-12 is ~1e4 ulps of slack
+    np.testing.assert_allclose(mine, theirs.numpy(), rtol=0, atol=1e-12)
+
+
+def test_t_zero_is_the_data_and_t_max_is_almost_noise():
+    x0, eps = np.array([1.5, -2.0]), np.array([0.3, 0.7])
+    np.testing.assert_array_equal(
+        df.q_sample(x0, eps, t=0, alpha_bar=ALPHA_BAR), x0)
+    np.testing.assert_allclose(
+        df.q_sample(x0, eps, t=1000, alpha_bar=ALPHA_BAR), eps, atol=0.02)
+
+
+def test_the_closed_form_is_the_t_step_chain_on_the_same_noise():
+    # Not only in distribution: with noise eps_s at step s, the t-step
+    # chain equals the closed form with the combined noise
+    # (x_t - sqrt(alpha_bar_t) x0) / sqrt(1 - alpha_bar_t).
+    rng = np.random.default_rng(4)
+    x0 = rng.standard_normal(5)
+    x = x0.copy()
+    for t in range(1, 301):
+        x = df.noise_step(x, rng.standard_normal(5), t=t, betas=BETAS)
+    eps = (x - math.sqrt(ALPHA_BAR[300]) * x0) / math.sqrt(1 - ALPHA_BAR[300])
+    np.testing.assert_allclose(
+        df.q_sample(x0, eps, t=300, alpha_bar=ALPHA_BAR), x, atol=1e-12)
+
+
+CHECKPOINTS = (1, 10, 100, 250, 500, 1000)
+STATS = df.simulate(1.5, checkpoints=CHECKPOINTS, betas=BETAS)
+
+
+@pytest.mark.parametrize("t", CHECKPOINTS)
+def test_the_simulation_agrees_with_the_closed_form(t):
+    """Statistical tolerance: 4 standard errors of n = 100 000 draws. The
+    sample mean has standard error sqrt(var / n); for Gaussian data the
+    sample variance has standard error var * sqrt(2 / (n - 1))."""
+    n = df.simulate.__kwdefaults__["n"]
+    assert n == 100_000
+    mean, var = STATS[t]
+    true_mean = math.sqrt(ALPHA_BAR[t]) * 1.5
+    true_var = 1 - ALPHA_BAR[t]
+    assert abs(mean - true_mean) < 4 * math.sqrt(true_var / n)
+    assert abs(var - true_var) < 4 * true_var * math.sqrt(2 / (n - 1))
+
+
+@pytest.mark.parametrize("T", [0, -1, 2.5, "1000", True, None])
+def test_bad_T_is_refused(T):
+    with pytest.raises(ValueError, match=r"^T must be an integer >= 1, got"):
+        df.linear_betas(T=T)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [(dict(beta_start=0), "beta_start"), (dict(beta_start=-1e-4),
+                                          "beta_start"),
+     (dict(beta_start=1.0), "beta_start"),
+     (dict(beta_start=math.nan), "beta_start"),
+     (dict(beta_end=1.0), "beta_end"), (dict(beta_end=0), "beta_end"),
+     (dict(beta_end="0.02"), "beta_end")],
+)
+def test_betas_outside_zero_one_are_refused(kwargs, name):
+    with pytest.raises(ValueError, match=rf"^{name} must be a number in "
+                       r"\(0, 1\), got"):
+        df.linear_betas(**kwargs)
+
+
+@pytest.mark.parametrize("beta_start, beta_end", [(0.02, 1e-4),
+                                                  (0.01, 0.01)])
+def test_beta_end_must_exceed_beta_start(beta_start, beta_end):
+    with pytest.raises(ValueError, match=r"^beta_end must be in "
+                       r"\(beta_start, 1\)"):
+        df.linear_betas(beta_start=beta_start, beta_end=beta_end)
+
+
+@pytest.mark.parametrize("t", [-1, 1001, 2.0, "5", True, None])
+def test_t_outside_zero_T_is_refused(t):
+    with pytest.raises(ValueError,
+                       match=r"^t must be an integer in \[0, 1000\], got"):
+        df.q_sample(np.zeros(2), np.zeros(2), t=t, alpha_bar=ALPHA_BAR)
+
+
+@pytest.mark.parametrize("n", [1, 0, 10.0])
+def test_bad_sample_count_is_refused(n):
+    with pytest.raises(ValueError, match=r"^n must be an integer >= 2"):
+        df.simulate(1.5, n=n, checkpoints=(1,), betas=BETAS)
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    page = PAGE.read_text()
+    a = ALPHA_BAR[250]
+    snr = {250: a / (1 - a)}
+    assert f"{snr[250]:.1f}" == "1.1"
+    assert "(an SNR of 1.1)" in page
+    assert f"{ALPHA_BAR[1000]:.0e}" == "4e-05"
+    assert r"$\bar\alpha_{1000} \approx 4 \times 10^{-5}$" in page
+    # "the first steps barely touch the data"
+    assert ALPHA_BAR[10] > 0.99
+    assert "copies of $x_0 = 1.5$" in page
+    assert "to 100 000 copies" in page.replace("\n", " ")
+    assert "four standard errors" in page
+    assert "A spiral of 600 points" in page
+
+
+def test_built_page_has_the_figure_and_the_tables(site):
+    html = (site / "history/2020-diffusion/index.html").read_text()
+    assert 'aria-label="A spiral of points in four panels' in html
+    assert "SNR = alpha_bar/(1 - alpha_bar)" in html
+    assert "temperature" in html and "guidance strength" in html

@@ -1,0 +1,200 @@
+"""Tests for snippets/history/transformer_2017.py (the 2017 chapter)."""
+
+import re
+
+import numpy as np
+import pytest
+import torch
+from torch.nn.functional import scaled_dot_product_attention
+
+from snippets.history import transformer_2017 as tf
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/history/2017-transformer.md"
+
+# Float64 throughout: NumPy and PyTorch differ only by rounding, a few
+# units of 1e-16 here; atol 1e-12 leaves room for summation order.
+ATOL = 1e-12
+
+
+@pytest.mark.parametrize(
+    "batch, n, m, d_k, d_v",
+    [((), 3, 5, 4, 2), ((2,), 7, 7, 16, 16), ((2, 3), 4, 9, 8, 5)],
+)
+def test_attention_matches_torch(batch, n, m, d_k, d_v):
+    rng = np.random.default_rng(1)
+    Q = rng.standard_normal((*batch, n, d_k))
+    K = rng.standard_normal((*batch, m, d_k))
+    V = rng.standard_normal((*batch, m, d_v))
+    out, A = tf.attention(Q, K, V)
+    expected = scaled_dot_product_attention(
+        *(torch.from_numpy(x) for x in (Q, K, V))
+    ).numpy()
+    np.testing.assert_allclose(out, expected, rtol=0, atol=ATOL)
+    np.testing.assert_allclose(A.sum(axis=-1), 1.0, rtol=0, atol=ATOL)
+    assert A.shape == (*batch, n, m) and (A > 0).all()
+
+
+def test_softmax_matches_torch_and_never_overflows():
+    s = np.array([[-1000.0, 0.0, 1000.0], [1.0, 2.0, 3.0], [5.0, 5.0, 5.0]])
+    with np.errstate(over="raise", invalid="raise"):
+        p = tf.softmax(s)
+    expected = torch.softmax(torch.from_numpy(s), dim=-1).numpy()
+    np.testing.assert_allclose(p, expected, rtol=1e-15, atol=1e-300)
+    np.testing.assert_array_equal(p[0], [0.0, 0.0, 1.0])
+
+
+def test_the_two_tabs_print_the_same_output():
+    rng = np.random.default_rng(0)
+    Q, K, V = (rng.standard_normal(shape)
+               for shape in ((3, 4), (5, 4), (5, 2)))
+    out, _ = tf.attention(Q, K, V)
+    expected = scaled_dot_product_attention(
+        *(torch.from_numpy(x) for x in (Q, K, V))
+    ).numpy()
+    np.testing.assert_allclose(out, expected, rtol=0, atol=ATOL)
+    # both tabs print 4 decimals: no value sits on a rounding boundary
+    np.testing.assert_array_equal(np.round(out, 4), np.round(expected, 4))
+
+
+def mha_torch(X, W_q, W_k, W_v, W_o, h):
+    """torch.nn.MultiheadAttention with our weights copied in. It computes
+    x @ W.T, so it gets the transposes; no biases (ours has none)."""
+    d_model = X.shape[1]
+    mha = torch.nn.MultiheadAttention(d_model, h, bias=False,
+                                      batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(
+            torch.from_numpy(np.concatenate([W_q.T, W_k.T, W_v.T]))
+        )
+        mha.out_proj.weight.copy_(torch.from_numpy(W_o.T))
+        x = torch.from_numpy(X)[None]  # a batch of one sequence
+        out, _ = mha(x, x, x, need_weights=False)
+    return out[0].numpy()
+
+
+@pytest.mark.parametrize("n, d_model, h", [(5, 16, 4), (6, 12, 3),
+                                           (4, 8, 1), (3, 8, 8)])
+def test_multi_head_attention_matches_torch(n, d_model, h):
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((n, d_model))
+    Ws = rng.standard_normal((4, d_model, d_model)) / np.sqrt(d_model)
+    mine = tf.multi_head_attention(X, *Ws, h=h)
+    np.testing.assert_allclose(mine, mha_torch(X, *Ws, h), rtol=0,
+                               atol=ATOL)
+
+
+def test_one_head_is_plain_attention():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((5, 8))
+    W_q, W_k, W_v, W_o = rng.standard_normal((4, 8, 8))
+    out, _ = tf.attention(X @ W_q, X @ W_k, X @ W_v)
+    np.testing.assert_allclose(
+        tf.multi_head_attention(X, W_q, W_k, W_v, W_o, h=1), out @ W_o,
+        rtol=0, atol=ATOL,
+    )
+
+
+def test_head_size_of_the_paper_models():
+    assert tf.head_size() == 64  # defaults: the base model
+    assert tf.head_size(d_model=512, h=8) == 64
+    assert tf.head_size(d_model=1024, h=16) == 64
+
+
+def test_d_model_not_divisible_by_h_names_both():
+    with pytest.raises(
+        ValueError,
+        match=r"^d_model must be divisible by h, got d_model=512, h=7$",
+    ):
+        tf.head_size(d_model=512, h=7)
+    with pytest.raises(ValueError, match=r"d_model=16, h=3"):
+        tf.multi_head_attention(np.zeros((2, 16)), *np.zeros((4, 16, 16)),
+                                h=3)
+
+
+@pytest.mark.parametrize("h", [0, -8, 2.0, "8", True, None])
+def test_bad_h_is_refused(h):
+    with pytest.raises(ValueError, match=r"^h must be an integer >= 1, got"):
+        tf.head_size(d_model=512, h=h)
+
+
+@pytest.mark.parametrize("d_model", [0, -512, 512.0, "512", False])
+def test_bad_d_model_is_refused(d_model):
+    with pytest.raises(ValueError,
+                       match=r"^d_model must be an integer >= 1, got"):
+        tf.head_size(d_model=d_model, h=8)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name, low",
+    [(dict(d_k=0), "d_k", 1), (dict(d_k=6.4), "d_k", 1),
+     (dict(d_k=64, n_keys=1), "n_keys", 2),
+     (dict(d_k=64, n_queries=0), "n_queries", 1)],
+)
+def test_bad_score_stats_arguments_are_refused(kwargs, name, low):
+    with pytest.raises(ValueError,
+                       match=rf"^{name} must be an integer >= {low}, got"):
+        tf.score_stats(**kwargs)
+
+
+STATS = {d_k: tf.score_stats(d_k=d_k) for d_k in (16, 64, 256)}
+
+
+def test_scores_spread_like_sqrt_d_k_and_scaling_undoes_it():
+    for d_k, stats in STATS.items():
+        std_raw, std_scaled = stats["unscaled"][0], stats["scaled"][0]
+        # 2000 x 64 correlated scores: the std is within 5% of its value
+        assert std_raw == pytest.approx(np.sqrt(d_k), rel=0.05)
+        assert std_scaled == pytest.approx(1.0, rel=0.05)
+
+
+def test_without_the_scale_the_softmax_saturates():
+    tops = [STATS[d]["unscaled"][1] for d in (16, 64, 256)]
+    saturated = [STATS[d]["unscaled"][2] for d in (16, 64, 256)]
+    assert tops == sorted(tops) and saturated == sorted(saturated)
+    for stats in STATS.values():
+        assert stats["scaled"][2] == 0.0  # no scaled query saturates
+        assert stats["unscaled"][1] > 5 * stats["scaled"][1]
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    page = PAGE.read_text()
+    spread = [round(float(STATS[d]["unscaled"][0])) for d in (16, 64, 256)]
+    assert spread == [4, 8, 16]
+    assert ("spread is close to 4, 8 and 16 for\n$d_k$ = 16, 64 and 256"
+            in page)
+    share = STATS[256]["unscaled"][2]
+    assert 0.4 < share < 0.5  # "nearly half"
+    assert "at $d_k = 256$ nearly half of the queries put\nmore than 0.99" \
+        in page
+    for stats in STATS.values():
+        assert round(float(stats["scaled"][1]), 2) == pytest.approx(
+            0.11, abs=0.005)
+    assert "largest weight stays near 0.11" in page
+    assert "against 64 keys, averaged over 2000 random queries" in page
+    defaults = tf.score_stats.__kwdefaults__
+    assert defaults["n_keys"] == 64 and defaults["n_queries"] == 2000
+
+
+def table_row(page, label):
+    """The cells of the hyperparameter table's row that starts with label."""
+    m = re.search(rf"^\| {re.escape(label)} \| (.+) \| (.+) \|$", page,
+                  re.M)
+    assert m, f"no table row {label!r}"
+    return m.group(1), m.group(2)
+
+
+def test_the_table_is_consistent():
+    page = PAGE.read_text()
+    d_model = [int(x) for x in table_row(page,
+                                         r"model width $d_{\text{model}}$")]
+    h = [int(x) for x in table_row(page, "heads $h$")]
+    d_k = [int(x) for x in table_row(page, "head width $d_k = d_v$")]
+    assert d_model == [512, 1024] and h == [8, 16]
+    assert d_k == [tf.head_size(d_model=m, h=n) for m, n in zip(d_model, h)]
+
+
+def test_built_page_shows_the_same_output_in_both_tabs(site):
+    html = (site / "history/2017-transformer/index.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert text.count("[[-0.1425  0.7166]") == 2
