@@ -188,8 +188,6 @@ for i, what in enumerate(("|dL/dW, dL/dU|", "|dL/dx_1|")):
 # --8<-- [start:bptt_torch]
 import torch
 
-torch.set_num_threads(1)  # matrices this small: threads only cost time
-
 
 def torch_rnn(W, U):
     """torch.nn.RNN (tanh, no biases) with the given weights."""

@@ -130,7 +130,6 @@ def train(X, y, *, kernel_size=3, n_maps=8, lr=0.2, epochs=8,
     losses[e] is the mean training loss during epoch e."""
     check_hyperparameters(kernel_size=kernel_size, n_maps=n_maps, lr=lr,
                           epochs=epochs, batch_size=batch_size)
-    torch.set_num_threads(1)  # tiny tensors: faster, and bit-reproducible
     torch.manual_seed(seed)  # the initial weights
     order = torch.Generator().manual_seed(seed)  # the shuffles
     model = make_model(kernel_size=kernel_size, n_maps=n_maps)
