@@ -34,7 +34,7 @@ class Block:
     index: int  # 0-based position among the page's Python blocks
     title: str  # the visible title ("" when there is none)
     code: str  # the text the copy button copies
-    output: str | None  # text printed under it at build; None if not text
+    output: str | None  # text printed under it at build; None: a figure
     needs: list[str] = field(default_factory=list)  # names it runs after
 
     @property
@@ -66,15 +66,21 @@ def _output(highlight) -> str | None:
 
 
 def page_blocks(html: str, page: str) -> list[Block]:
-    """Every Python code block of one built page, in page order."""
+    """Every Python code block of one built page, in page order. On a
+    notebook page (tools/notebook_html.py) each cell runs after the one
+    before it, as in Jupyter."""
     soup = BeautifulSoup(html, "html.parser")
     article = soup.find("article") or soup
+    notebook = article.find("div", class_="hpe-notebook") is not None
     blocks = []
     for div in article.select("div.highlight"):
         if not set(div.get("class", [])) & set(PYTHON):
             continue
         title_el = div.find(class_="filename")
         title = title_el.get_text(" ", strip=True) if title_el else ""
+        if notebook:
+            n = len(blocks) + 1
+            title = f"cell{n} — run after cell{n - 1}" if n > 1 else "cell1"
         code = div.find("code")
         blocks.append(
             Block(

@@ -22,6 +22,10 @@ from pathlib import Path
 # (tools/blocks.py), so the numbers match to the last digit.
 os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["MKL_NUM_THREADS"] = "1"
+# Notebook kernels inherit this process's environment: with MPLBACKEND=Agg
+# (as the tests set for themselves) their figures would silently vanish.
+# This process picks its own backend in on_config.
+os.environ.pop("MPLBACKEND", None)
 
 from mkdocs.exceptions import PluginError
 
@@ -31,12 +35,28 @@ if str(ROOT) not in sys.path:
     # (figures) import from tools/.
     sys.path.insert(0, str(ROOT))
 
-from tools import bib, figures, katex, timeline  # noqa: E402
+from tools import (  # noqa: E402
+    bib,
+    figures,
+    katex,
+    notebook_html,
+    notebooks,
+    timeline,
+)
 
 CITE = re.compile(r"\[(@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\]")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 INLINE_CODE = re.compile(r"(`+).+?\1")
 BIBLIOGRAPHY = "<!-- bibliography -->"
+
+
+def on_pre_build(config):
+    # Notebook pages are generated from their stories (tools/notebooks.py)
+    # before MkDocs collects the files.
+    try:
+        notebooks.sync()
+    except ValueError as error:
+        raise PluginError(f"notebooks/: {error}") from None
 
 
 def on_config(config):
@@ -132,8 +152,23 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    # Math is rendered here, at build time, so pages need no script for it.
+    # Math is rendered here, at build time, so pages need no script for it;
+    # notebook pages get the site's own markup (tools/notebook_html.py).
     try:
+        if page.file.src_uri.endswith(".ipynb"):
+            html = notebook_html.clean(html)
         return katex.render_page(html)
-    except katex.TeXError as error:
+    except (katex.TeXError, ValueError) as error:
         raise PluginError(f"{page.file.src_path}: {error}") from None
+
+
+def on_page_context(context, page, config, nav):
+    # A notebook page is generated from its story in notebooks/: "Edit this
+    # page" must open the story, not the generated .ipynb.
+    if page.file.src_uri.endswith(".ipynb") and page.edit_url:
+        stem = page.file.src_uri.rsplit("/", 1)[-1].removesuffix(".ipynb")
+        page.edit_url = (
+            f"{config.repo_url.rstrip('/')}/{config.edit_uri.split('/')[0]}"
+            f"/main/notebooks/{stem}.py"
+        )
+    return context

@@ -19,8 +19,10 @@ KATEX_JS = (
     Path(__file__).resolve().parents[1]
     / "docs/assets/vendor/katex/katex.min.js"
 )
-ARITHMATEX = re.compile(
-    r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.S
+ARITHMATEX = re.compile(  # not yet rendered: the content is still \( or \[
+    r'<(?P<tag>span|div) class="arithmatex">(?P<tex>\s*\\[(\[].*?)'
+    r"</(?P=tag)>",
+    re.S,
 )
 
 
@@ -57,7 +59,7 @@ def render_page(content: str) -> str:
     def one(match: re.Match) -> str:
         tex = html.unescape(match["tex"]).strip()
         display = tex.startswith("\\[")
-        if not (tex.startswith(("\\(", "\\[")) and tex[-2:] in ("\\)", "\\]")):
+        if tex[-2:] not in ("\\)", "\\]"):
             raise TeXError(f"unexpected arithmatex output: {tex[:40]}")
         out = render(tex[2:-2].strip(), display=display)
         if display:

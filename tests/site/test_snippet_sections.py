@@ -1,71 +1,81 @@
-"""Every snippet section is shown on some page; every include exists.
+"""Every snippet section is shown somewhere; every include exists.
 
+Pages (docs/**/*.md) include sections with ``--8<-- "file.py:section"``;
+notebook stories (notebooks/*.py) with ``# --8<-- "file.py:section"``.
 Also: every snippet module has its unit tests at the mirrored path
 (snippets/a/b.py -> tests/snippets/a/test_b.py).
 """
 
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
+from tools.sections import sections
 
-START = re.compile(r"^# --8<-- \[start:(?P<name>[\w-]+)\]\s*$")
-END = re.compile(r"^# --8<-- \[end:(?P<name>[\w-]+)\]\s*$")
-INCLUDE = re.compile(r"""^\s*--8<--\s+["'](?P<target>[^"']+)["']""", re.M)
-
+PAGE_INCLUDE = re.compile(r"""^\s*--8<--\s+["'](?P<target>[^"']+)["']""",
+                          re.M)
+STORY_INCLUDE = re.compile(r"""^# --8<--\s+["'](?P<target>[^"']+)["']""",
+                           re.M)
 MODULES = sorted(
     p for p in (ROOT / "snippets").rglob("*.py") if p.name != "__init__.py"
 )
 
 
-def sections(path: Path) -> set[str]:
-    names, open_ = set(), []
-    for n, line in enumerate(path.read_text().splitlines(), 1):
-        if m := START.match(line):
-            assert m["name"] not in names, f"{path}:{n} duplicate section"
-            open_.append(m["name"])
-            names.add(m["name"])
-        elif m := END.match(line):
-            assert open_ and open_.pop() == m["name"], (
-                f"{path}:{n} [end:{m['name']}] does not close the open section"
-            )
-    assert not open_, f"{path}: sections left open: {open_}"
-    return names
-
-
-def includes() -> list[tuple[Path, str]]:
-    found = []
-    for page in (ROOT / "docs").rglob("*.md"):
-        for target in INCLUDE.findall(page.read_text()):
-            found.append((page, target))
-    return found
+def includes() -> list[tuple[str, str]]:
+    sources = [(p, PAGE_INCLUDE) for p in (ROOT / "docs").rglob("*.md")]
+    sources += [(p, STORY_INCLUDE) for p in (ROOT / "notebooks").glob("*.py")]
+    return [
+        (str(src.relative_to(ROOT)), target)
+        for src, pattern in sources
+        for target in pattern.findall(src.read_text())
+    ]
 
 
 def test_every_include_names_an_existing_section():
-    for page, target in includes():
+    for src, target in includes():
         file, _, section = target.partition(":")
         path = ROOT / file
-        assert path.is_file(), f"{page}: include of missing file {file}"
+        assert path.is_file(), f"{src}: include of missing file {file}"
         if path.suffix == ".py":
-            assert section, f"{page}: include the whole of {file}? name a section"
+            assert section, f"{src}: include all of {file}? name a section"
             assert section in sections(path), (
-                f"{page}: {file} has no section '{section}'"
+                f"{src}: {file} has no section '{section}'"
             )
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_section_is_shown_on_a_page(module):
+def test_includes_are_found():
+    # The parser must see the first chapter's includes, or the checks
+    # above would pass on anything.
+    assert sum(t.startswith("snippets/history/backprop_1986.py:")
+               for _, t in includes()) >= 6
+
+
+@pytest.mark.parametrize("module", MODULES,
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_section_is_shown(module):
     rel = str(module.relative_to(ROOT))
-    shown = {t.partition(":")[2] for _, t in includes() if t.startswith(rel + ":")}
-    unused = sections(module) - shown
-    assert sections(module), f"{rel} has no sections"
-    assert not unused, f"{rel}: sections no page includes: {sorted(unused)}"
+    found = sections(module)
+    shown = {t.partition(":")[2] for _, t in includes()
+             if t.startswith(rel + ":")}
+    assert found, f"{rel} has no sections"
+    unused = set(found) - shown
+    assert not unused, f"{rel}: sections nothing includes: {sorted(unused)}"
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("module", MODULES,
+                         ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_module_has_mirrored_tests(module):
     rel = module.relative_to(ROOT / "snippets")
     test = ROOT / "tests" / "snippets" / rel.parent / f"test_{rel.name}"
     assert test.is_file(), f"no unit tests for snippets/{rel} at {test}"
+
+
+def test_malformed_sections_are_refused(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("# --8<-- [start:a]\nx = 1\n# --8<-- [end:b]\n")
+    with pytest.raises(ValueError, match="does not close"):
+        sections(bad)
+    bad.write_text("# --8<-- [start:a]\nx = 1\n")
+    with pytest.raises(ValueError, match="left open"):
+        sections(bad)

@@ -1,0 +1,92 @@
+"""Notebook chapters: clean sources, executed pages with their figures,
+and a downloadable .ipynb that is the one the build ran."""
+
+import subprocess
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import ROOT
+from tools import notebooks
+
+STORIES = sorted((ROOT / "notebooks").glob("*.py"))
+ids = [s.stem for s in STORIES]
+
+
+def page(site, story):
+    html = (site / "models" / story.stem / "index.html").read_text()
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_no_committed_notebook_has_outputs():
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True,
+        text=True, check=True,
+    ).stdout.split()
+    for name in tracked:
+        nb = nbformat.read(ROOT / name, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, (
+                    f"{name}: committed with outputs; clear them"
+                )
+
+
+@pytest.mark.parametrize("story", STORIES, ids=ids)
+def test_generated_notebooks_are_not_committed(story):
+    target = f"docs/models/{story.stem}.ipynb"
+    ignored = subprocess.run(["git", "check-ignore", "-q", target], cwd=ROOT)
+    assert ignored.returncode == 0, f"{target} should be in .gitignore"
+
+
+@pytest.mark.parametrize("story", STORIES, ids=ids)
+def test_generated_notebook_is_clean_and_self_contained(story):
+    nb = notebooks.notebook(story)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert code, "a notebook without code"
+    for source in code:
+        assert "--8<--" not in source  # every include was expanded
+        compile(source, story.name, "exec")
+        assert "from snippets" not in source and "import snippets" not in (
+            source
+        ), "the downloaded notebook must not need this repository"
+    assert all(not c.get("outputs") for c in nb.cells)
+
+
+@pytest.mark.parametrize("story", STORIES, ids=ids)
+def test_page_offers_the_notebook_it_ran(story, site):
+    link = page(site, story).find("a", string="Download notebook")
+    assert link is not None and link.has_attr("download")
+    served = site / "models" / story.stem / link["href"]
+    assert served.read_text() == nbformat.writes(
+        notebooks.notebook(story)
+    ) + "\n"
+
+
+@pytest.mark.parametrize("story", STORIES, ids=ids)
+def test_page_shows_its_figures(story, site):
+    # A non-interactive backend in the kernel drops figures without an
+    # error: count them against the cells that show one.
+    nb = notebooks.notebook(story)
+    shows = sum(c.source.count("plt.show()") for c in nb.cells
+                if c.cell_type == "code")
+    figures = page(site, story).select("img.hpe-notebook-figure")
+    assert len(figures) == shows
+    for img in figures:
+        assert img["src"].startswith("data:image/png;base64,")
+        assert len(img["src"]) > 2000 and img["alt"].strip()
+
+
+@pytest.mark.parametrize("story", STORIES, ids=ids)
+def test_edit_link_opens_the_story(story, site):
+    edit = page(site, story).find("a", rel="edit")
+    assert edit["href"].endswith(f"/notebooks/{story.stem}.py")
+
+
+@pytest.mark.parametrize("story", STORIES, ids=ids)
+def test_page_has_no_jupyter_markup_left(story, site):
+    article = page(site, story).find("article")
+    assert article.find("style") is None and article.find("script") is None
+    assert article.select(".jp-Cell, .jp-InputPrompt") == []
+    assert "$" not in article.get_text().replace("\\$", "")

@@ -1,0 +1,68 @@
+"""Notebook stories -> .ipynb, and mkdocs-jupyter HTML -> site markup."""
+
+import pytest
+
+from tools import notebook_html, notebooks
+
+STORY = '''# %% [markdown]
+# # Title
+#
+# Text with $d_k = 64$.
+
+# %%
+# --8<-- "snippets/history/backprop_1986.py:one_step"
+'''
+
+
+def test_story_becomes_a_clean_notebook(tmp_path):
+    story = tmp_path / "s.py"
+    story.write_text(STORY)
+    nb = notebooks.notebook(story)
+    kinds = [c.cell_type for c in nb.cells]
+    assert kinds == ["markdown", "code"]
+    assert nb.cells[1].source.startswith("w, v, b = sgd_step(")
+    assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
+    assert [c.id for c in nb.cells] == ["cell-0", "cell-1"]
+    assert notebooks.notebook(story) == nb  # deterministic
+
+
+def test_missing_section_is_an_error(tmp_path):
+    story = tmp_path / "s.py"
+    story.write_text(STORY.replace(":one_step", ":nothing"))
+    with pytest.raises(ValueError, match="no section nothing"):
+        notebooks.notebook(story)
+
+
+JUPYTER = """<style>.x{}</style><script>var a;</script>
+<div class="jupyter-wrapper"><div class="jp-Notebook">
+<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">
+<h2 id="h">Heading<a class="anchor-link" href="#h">¶</a></h2>
+<p>Inline $a &lt; b$ and <code>$not math$</code>.</p><p>$$x^2$$</p>
+</div></div>
+<div class="jp-Cell jp-CodeCell jp-Notebook-cell">
+<div class="jp-InputPrompt">In [1]:</div>
+<div class="highlight-ipynb hl-python"><pre><span></span><span>x</span>
+# Figure: a line going up
+plt.show()</pre></div>
+<div class="jp-OutputArea-output"><pre>42
+</pre></div>
+<div class="jp-OutputArea-output"><img src="data:image/png;base64,AA"/></div>
+</div></div></div>"""
+
+
+def test_jupyter_markup_becomes_site_markup():
+    out = notebook_html.clean(JUPYTER)
+    assert "<style" not in out and "<script" not in out
+    assert "jp-" not in out and "In [1]" not in out and "¶" not in out
+    assert out.strip().startswith('<div class="hpe-notebook">')
+    assert '<div class="language-python highlight"><pre><code>' in out
+    assert 'class="result"' in out and "42\n" in out
+    assert 'alt="a line going up"' in out
+    assert out.count('class="katex"') == 2  # inline and display
+    assert "<code>$not math$</code>" in out  # code is left alone
+
+
+def test_non_notebook_content_is_refused():
+    with pytest.raises(ValueError, match="jp-Notebook"):
+        notebook_html.clean("<p>plain page</p>")

@@ -1,0 +1,128 @@
+"""Notebook pages, rewritten to look and behave like every other page.
+
+mkdocs-jupyter executes a notebook and renders it with JupyterLab's
+markup: about 600 KB of inlined CSS, its own copy buttons and scripts, a
+MathJax loader and math left as raw ``$...$``. This keeps its work (the
+executed cells, their outputs, the headings it puts in the table of
+contents) and rewrites the markup:
+
+- scripts and styles are dropped (the theme's CSS and copy buttons apply);
+- each code cell becomes a theme code block, ``language-python``, which
+  the site's tests read like any other block;
+- text outputs become the result box used by markdown-exec pages, and
+  images get an alt text;
+- ``$...$`` and ``$$...$$`` in Markdown cells are rendered by KaTeX at
+  build time, as on the other pages.
+
+The page is wrapped in ``<div class="hpe-notebook">``: its code cells run
+top to bottom, one after another, as in Jupyter (tools/blocks.py).
+"""
+
+import html as htmllib
+import re
+
+from bs4 import BeautifulSoup, NavigableString
+
+from tools import katex
+
+DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
+INLINE = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
+
+
+def _math(soup, cell) -> None:
+    """Render the TeX in a Markdown cell's text (not in code)."""
+    for text in list(cell.find_all(string=True)):
+        if text.find_parent(["code", "pre"]) or "$" not in text:
+            continue
+        source = htmllib.escape(str(text), quote=False)
+
+        def display(m):
+            tex = htmllib.unescape(m.group(1)).strip()
+            out = katex.render(tex, display=True)
+            return f'<div class="arithmatex" tabindex="0">{out}</div>'
+
+        def inline(m):
+            tex = htmllib.unescape(m.group(1)).strip()
+            out = katex.render(tex, display=False)
+            return f'<span class="arithmatex">{out}</span>'
+
+        rendered = INLINE.sub(inline, DISPLAY.sub(display, source))
+        if rendered != source:
+            fragment = BeautifulSoup(rendered, "html.parser")
+            text.replace_with(fragment)
+
+
+def _code_block(soup, cell):
+    pre = cell.select_one(".highlight-ipynb pre")
+    block = soup.new_tag("div", attrs={"class": "language-python highlight"})
+    new_pre = soup.new_tag("pre")
+    code = soup.new_tag("code")
+    for child in list(pre.contents):
+        if getattr(child, "name", None) == "span" and not child.get_text():
+            continue  # pygments' empty leading <span></span>
+        code.append(child.extract())
+    new_pre.append(code)
+    block.append(new_pre)
+    return block
+
+
+def _alt(cell, default: str) -> str:
+    """A figure's alt text: the cell's ``# Figure: ...`` comment, if any."""
+    for line in cell.select_one(".highlight-ipynb pre").get_text().split("\n"):
+        if line.startswith("# Figure:"):
+            return line.removeprefix("# Figure:").strip()
+    return default
+
+
+def _outputs(soup, cell, alt: str):
+    out = []
+    for area in cell.select(".jp-OutputArea-output"):
+        img = area.find("img")
+        if img is not None:
+            img["alt"] = alt
+            img["class"] = ["hpe-notebook-figure"]
+            figure = soup.new_tag("div", attrs={"class": "result"})
+            figure.append(img.extract())
+            out.append(figure)
+            continue
+        pre = area.find("pre")
+        if pre is None:
+            continue
+        text = pre.get_text()
+        result = soup.new_tag("div", attrs={"class": "result"})
+        box = soup.new_tag("div", attrs={"class": "language-text highlight"})
+        new_pre, code = soup.new_tag("pre"), soup.new_tag("code")
+        code.append(NavigableString(text))
+        new_pre.append(code)
+        box.append(new_pre)
+        result.append(box)
+        out.append(result)
+    return out
+
+
+def clean(content: str, *, figure_alt: str = "A figure drawn by the code "
+          "cell above (see its code for what it plots)") -> str:
+    """The rewritten page content (see the module docstring)."""
+    soup = BeautifulSoup(content, "html.parser")
+    for el in soup.find_all(["script", "style"]):
+        el.decompose()
+    notebook = soup.find("div", class_="jp-Notebook")
+    if notebook is None:
+        raise ValueError("not a mkdocs-jupyter page: no .jp-Notebook")
+    wrapper = soup.new_tag("div", attrs={"class": "hpe-notebook"})
+    for cell in notebook.find_all("div", class_="jp-Cell", recursive=False):
+        classes = cell.get("class", [])
+        if "jp-MarkdownCell" in classes:
+            body = cell.select_one(".jp-RenderedMarkdown")
+            for link in body.select("a.anchor-link"):
+                link.decompose()
+            _math(soup, body)
+            for child in list(body.contents):
+                wrapper.append(child.extract())
+        elif "jp-CodeCell" in classes:
+            alt = _alt(cell, figure_alt)
+            wrapper.append(_code_block(soup, cell))
+            for output in _outputs(soup, cell, alt):
+                wrapper.append(output)
+    notebook.parent.replace_with(wrapper)  # the .jupyter-wrapper div
+    return str(soup)
