@@ -11,7 +11,6 @@ fails the build.
 
 import os
 import posixpath
-import re
 import sys
 import warnings
 from pathlib import Path
@@ -37,6 +36,7 @@ if str(ROOT) not in sys.path:
 
 from tools import (  # noqa: E402
     bib,
+    citations,
     figures,
     katex,
     notebook_html,
@@ -44,9 +44,6 @@ from tools import (  # noqa: E402
     timeline,
 )
 
-CITE = re.compile(r"\[(@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\]")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-INLINE_CODE = re.compile(r"(`+).+?\1")
 BIBLIOGRAPHY = "<!-- bibliography -->"
 
 
@@ -72,37 +69,8 @@ def on_config(config):
     return config
 
 
-def _outside_code(line: str, replace) -> str:
-    """Apply `replace` to the parts of a line outside `inline code`."""
-    out, pos = [], 0
-    for m in INLINE_CODE.finditer(line):
-        out += [replace(line[pos:m.start()]), m.group(0)]
-        pos = m.end()
-    return "".join([*out, replace(line[pos:])])
-
-
-def _outside_fences(markdown: str, replace) -> str:
-    """Apply `replace` to each line that is not inside a fenced block."""
-    out, fence = [], None
-    for line in markdown.split("\n"):
-        m = FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-        elif fence is not None and m and m.group(1).startswith(fence):
-            fence = None
-        elif fence is None:
-            line = _outside_code(line, replace)
-        out.append(line)
-    return "\n".join(out)
-
-
-def _entry_block(entry, anchor: str) -> str:
-    return f"{entry.markdown()}\n{{ #{anchor} .bib-entry }}\n"
-
-
 def on_page_markdown(markdown, page, config, files):
     entries = bib.entries()
-    cited: list[str] = []
     src = page.file.src_uri
     to_bibliography = page.meta.get("cite_to") == "bibliography"
     bib_page = posixpath.relpath("references.md", posixpath.dirname(src))
@@ -116,38 +84,20 @@ def on_page_markdown(markdown, page, config, files):
             timeline.MARKER, timeline.table(events, src)
         )
 
-    def cite(match: re.Match) -> str:
-        keys = [k.strip().lstrip("@") for k in match.group(1).split(";")]
-        links = []
-        for key in keys:
-            if key not in entries:
-                raise PluginError(
-                    f"{src}: unknown citation key '{key}' "
-                    f"(not in docs/references.bib)"
-                )
-            if key not in cited:
-                cited.append(key)
-            target = (f"{bib_page}#{key}" if to_bibliography
-                      else f"#ref-{key}")
-            links.append(f"[{entries[key].label}]({target})")
-        return "(" + "; ".join(links) + ")"
-
-    markdown = _outside_fences(markdown, lambda line: CITE.sub(cite, line))
+    target = ((lambda key: f"{bib_page}#{key}") if to_bibliography
+              else (lambda key: f"#ref-{key}"))
+    try:
+        markdown, cited = citations.cite(markdown, target=target)
+    except citations.UnknownKeyError as error:
+        raise PluginError(f"{src}: {error}") from None
 
     if BIBLIOGRAPHY in markdown:
-        ordered = sorted(
-            entries.values(), key=lambda e: (e.last_names, e.year)
-        )
-        listing = "\n".join(_entry_block(e, e.key) for e in ordered)
+        listing = "\n".join(citations.entry_block(e, e.key)
+                            for e in citations.ordered(entries))
         markdown = markdown.replace(BIBLIOGRAPHY, listing)
 
     if cited and not to_bibliography:
-        ordered = sorted(
-            (entries[k] for k in cited), key=lambda e: (e.last_names, e.year)
-        )
-        markdown += "\n\n## References\n\n" + "\n".join(
-            _entry_block(e, f"ref-{e.key}") for e in ordered
-        )
+        markdown += "\n\n" + citations.references(cited)
     return markdown
 
 

@@ -1,13 +1,14 @@
 """Notebook chapters: written as jupytext "percent" scripts in notebooks/,
 turned into .ipynb pages under docs/models/ at the start of every build.
 
-A story is a readable script: Markdown cells (``# %% [markdown]``) and
-code cells (``# %%``). A code cell can include a section of a snippet
-module with a line ``# --8<-- "snippets/models/x.py:section"``, as pages
-do, so the heavy logic lives in snippets/ (tested by pytest) and the
-notebook a reader downloads contains the code itself and runs on its own.
-The generated .ipynb has no outputs (mkdocs-jupyter executes it during the
-build) and is not committed.
+A story is a readable script: Markdown cells (``# %% [markdown]``, which
+may cite with ``[@key]`` as pages do) and code cells (``# %%``). A code
+cell can include a section of a snippet module with a line such as
+``# --8<-- "snippets/models/x.py:section"``, as pages do: the heavy logic
+lives in snippets/ (tested by pytest), and the notebook a reader downloads
+contains the code itself and runs on its own. The generated .ipynb has no
+outputs (mkdocs-jupyter executes it during the build) and is not
+committed.
 """
 
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from tools import citations
 from tools.sections import sections
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,12 +47,19 @@ def expand(code: str) -> str:
 def notebook(story: Path) -> nbformat.NotebookNode:
     """The .ipynb for one story: includes expanded, no outputs."""
     nb = jupytext.read(story, fmt="py:percent")
-    cells = []
+    cells, cited = [], []
     for cell in nb.cells:
         if cell.cell_type == "code":
             cells.append(nbformat.v4.new_code_cell(expand(cell.source)))
         elif cell.cell_type == "markdown":
-            cells.append(nbformat.v4.new_markdown_cell(cell.source))
+            # [@key] citations link to a References cell at the end, which
+            # works on the site and in the downloaded notebook alike.
+            source, _ = citations.cite(cell.source, cited=cited)
+            cells.append(nbformat.v4.new_markdown_cell(source))
+    if cited:
+        cells.append(nbformat.v4.new_markdown_cell(
+            citations.references(cited, html_anchor=True)
+        ))
     out = nbformat.v4.new_notebook(cells=cells)
     out.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3",

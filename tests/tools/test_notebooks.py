@@ -7,7 +7,7 @@ from tools import notebook_html, notebooks
 STORY = '''# %% [markdown]
 # # Title
 #
-# Text with $d_k = 64$.
+# Text with $d_k = 64$ [@vaswani2017].
 
 # %%
 # --8<-- "snippets/history/backprop_1986.py:one_step"
@@ -19,10 +19,13 @@ def test_story_becomes_a_clean_notebook(tmp_path):
     story.write_text(STORY)
     nb = notebooks.notebook(story)
     kinds = [c.cell_type for c in nb.cells]
-    assert kinds == ["markdown", "code"]
+    assert kinds == ["markdown", "code", "markdown"]
+    assert "([Vaswani et al. 2017](#ref-vaswani2017))" in nb.cells[0].source
+    assert nb.cells[2].source.startswith("## References")
+    assert '<a id="ref-vaswani2017"></a>' in nb.cells[2].source
     assert nb.cells[1].source.startswith("w, v, b = sgd_step(")
     assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
-    assert [c.id for c in nb.cells] == ["cell-0", "cell-1"]
+    assert [c.id for c in nb.cells] == ["cell-0", "cell-1", "cell-2"]
     assert notebooks.notebook(story) == nb  # deterministic
 
 
