@@ -22,6 +22,8 @@ DIRECT = {
     "torch": "the reference implementations (CPU build)",
     "matplotlib": "figures, drawn at build time",
     "scikit-learn": "the digits data set, shipped inside the package",
+    "scipy": "quasi-random (Sobol, Halton) points for tuning",
+    "optuna": "Bayesian optimization (TPE), pruners, shared storage",
     "pytest": "tests",
     "pytest-xdist": "tests on every core",
     "pytest-codeblocks": "runs README.md's code blocks",
