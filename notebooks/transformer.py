@@ -1,10 +1,3 @@
-# ---
-# # The code cells use names that their include lines bring in, which
-# # ruff cannot see (the generated notebook has them). This header is a
-# # raw cell, left out of the notebook by tools/notebooks.py.
-# ruff: noqa: E402, F821
-# ---
-
 # %% [markdown]
 # # Transformer hyperparameters
 #

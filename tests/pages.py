@@ -5,10 +5,13 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 DOCS = ROOT / "docs"
+# Markdown pages, and the notebook pages the build generates from the
+# stories in notebooks/ (tools/notebooks.py).
 PAGES = sorted(
-    p.relative_to(DOCS)
-    for p in DOCS.rglob("*.md")
-    if p.relative_to(DOCS).parts[0] != "includes"
+    [p.relative_to(DOCS) for p in DOCS.rglob("*.md")
+     if p.relative_to(DOCS).parts[0] != "includes"]
+    + [Path("models") / f"{s.stem}.ipynb"
+       for s in (ROOT / "notebooks").glob("*.py")]
 )
 
 

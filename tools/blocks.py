@@ -55,8 +55,11 @@ def _needs(title: str) -> list[str]:
 
 
 def _output(highlight) -> str | None:
-    """Text shown in the result box right after a code block, if any."""
+    """Text shown in the result box right after a code block, if any (a
+    notebook's stderr box, e.g. a warning, is not what the code printed)."""
     result = highlight.find_next_sibling()
+    while result is not None and "stderr" in (result.get("class") or []):
+        result = result.find_next_sibling()
     if result is None or "result" not in (result.get("class") or []):
         return ""
     if result.find("svg") is not None or result.find("img") is not None:

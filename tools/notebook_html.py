@@ -74,11 +74,33 @@ def _alt(cell, default: str) -> str:
     return default
 
 
+def _text_box(soup, text: str, kind: str):
+    result = soup.new_tag("div", attrs={"class": f"result {kind}".strip()})
+    box = soup.new_tag("div", attrs={"class": "language-text highlight"})
+    pre, code = soup.new_tag("pre"), soup.new_tag("code")
+    code.append(NavigableString(text))
+    pre.append(code)
+    box.append(pre)
+    result.append(box)
+    return result
+
+
 def _outputs(soup, cell, alt: str):
-    out = []
+    """A cell's outputs as result boxes. Jupyter splits one cell's printed
+    text into several outputs when the prints are far apart in time; they
+    are joined again, so that the box shows what the cell printed. Text on
+    stderr (warnings) gets a box of its own, marked "stderr"."""
+    out, stdout = [], []
+
+    def flush():
+        if stdout:
+            out.append(_text_box(soup, "".join(stdout), ""))
+            stdout.clear()
+
     for area in cell.select(".jp-OutputArea-output"):
         img = area.find("img")
         if img is not None:
+            flush()
             img["alt"] = alt
             img["class"] = ["hpe-notebook-figure"]
             figure = soup.new_tag("div", attrs={"class": "result"})
@@ -88,15 +110,12 @@ def _outputs(soup, cell, alt: str):
         pre = area.find("pre")
         if pre is None:
             continue
-        text = pre.get_text()
-        result = soup.new_tag("div", attrs={"class": "result"})
-        box = soup.new_tag("div", attrs={"class": "language-text highlight"})
-        new_pre, code = soup.new_tag("pre"), soup.new_tag("code")
-        code.append(NavigableString(text))
-        new_pre.append(code)
-        box.append(new_pre)
-        result.append(box)
-        out.append(result)
+        if "stderr" in area.get("data-mime-type", ""):
+            flush()
+            out.append(_text_box(soup, pre.get_text(), "stderr"))
+        else:
+            stdout.append(pre.get_text())
+    flush()
     return out
 
 

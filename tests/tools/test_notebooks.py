@@ -69,3 +69,19 @@ def test_jupyter_markup_becomes_site_markup():
 def test_non_notebook_content_is_refused():
     with pytest.raises(ValueError, match="jp-Notebook"):
         notebook_html.clean("<p>plain page</p>")
+
+
+def test_split_prints_are_joined_and_stderr_kept_apart():
+    html = JUPYTER.replace(
+        '<div class="jp-OutputArea-output"><pre>42\n</pre></div>',
+        '<div class="jp-OutputArea-output"><pre>42\n</pre></div>'
+        '<div class="jp-OutputArea-output" data-mime-type='
+        '"application/vnd.jupyter.stderr"><pre>a warning\n</pre></div>'
+        '<div class="jp-OutputArea-output"><pre>43\n</pre></div>',
+    )
+    out = notebook_html.clean(html)
+    assert "42\n</code>" in out and 'class="result stderr"' in out
+    from tools.blocks import page_blocks
+
+    [block] = page_blocks(f"<article>{out}</article>", "p")
+    assert block.output == "42\n"  # the stdout box right after the cell
