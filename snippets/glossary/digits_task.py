@@ -3,6 +3,9 @@
 Every glossary page runs its experiment on this task, so that results
 compare across pages. The page docs/glossary/index.md shows it whole; the
 other glossary pages show it again, folded, before their experiments.
+Importing it has no side effects: the other glossary modules do
+``from snippets.glossary.digits_task import digits, mlp, fit, evaluate``
+(run them from the repository root as ``python -m snippets.glossary.x``).
 """
 
 # --8<-- [start:task]
@@ -94,17 +97,3 @@ def fit(model, data, *, optimizer, num_epochs=20, batch_size=32,
             history[f"{part}_acc"].append(accuracy)
     return history
 # --8<-- [end:task]
-
-
-# --8<-- [start:baseline]
-data = digits()
-model = mlp(hidden=64)
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-history = fit(model, data, optimizer=optimizer, num_epochs=20)
-for epoch in (0, 4, 9, 19):
-    print(f"epoch {epoch + 1:>2}: "
-          f"train loss {history['train_loss'][epoch]:.3f}, "
-          f"validation accuracy {history['val_acc'][epoch]:.3f}")
-test_loss, test_acc = evaluate(model, *data[2])
-print(f"test accuracy after 20 epochs: {test_acc:.3f}")
-# --8<-- [end:baseline]

@@ -64,5 +64,3 @@ def test_fit_rejects_bad_hyperparameters(kwargs, name):
         task.fit(model, task.digits(), optimizer=opt, **kwargs)
 
 
-def test_baseline_numbers_on_the_page():
-    assert task.test_acc > 0.95
