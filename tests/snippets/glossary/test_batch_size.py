@@ -1,0 +1,219 @@
+"""Tests for snippets/glossary/batch_size.py (glossary: batch size)."""
+
+import inspect
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from snippets.glossary import batch_size as bs
+from snippets.glossary.digits_task import digits, mlp
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/glossary/batch-size.md"
+(X_T, Y_T), _, _ = digits()
+X = X_T.double().numpy()
+Y = Y_T.numpy()
+
+
+def page_text():
+    """The page's Markdown with every run of whitespace made one space."""
+    return re.sub(r"\s+", " ", PAGE.read_text())
+
+
+def torch_model(seed=0):
+    return mlp(seed=seed).double()
+
+
+def torch_grads(model, X, y):
+    """[dW1, db1, dW2, db2] of the mean loss, laid out like params_of."""
+    model.zero_grad()
+    torch.nn.functional.cross_entropy(
+        model(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+    first, last = model[0], model[-1]
+    return [p.grad.numpy().T for p in
+            (first.weight, first.bias, last.weight, last.bias)]
+
+
+# float64 throughout; backprop by hand and autograd sum in different
+# orders, so they agree to rounding: rtol 1e-10, atol 1e-13
+RTOL, ATOL = 1e-10, 1e-13
+
+
+def test_params_of_copies_the_model_weights():
+    model = mlp()
+    W1, b1, W2, b2 = bs.params_of(model)
+    assert W1.shape == (64, 64) and W2.shape == (64, 10)
+    assert W1.dtype == np.float64
+    out = np.maximum(X[:5] @ W1 + b1, 0) @ W2 + b2
+    with torch.no_grad():
+        np.testing.assert_allclose(out, model.double()(X_T[:5].double()),
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_per_example_gradients_match_autograd_one_by_one():
+    params = bs.params_of(mlp())
+    mine = bs.per_example_grads(params, X[:6], Y[:6])
+    model = torch_model()
+    for i in range(6):
+        theirs = torch_grads(model, X[i:i + 1], Y[i:i + 1])
+        for a, b in zip(mine, theirs):
+            np.testing.assert_allclose(a[i], b, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("B", [1, 7, 32, 1078])
+def test_minibatch_gradient_is_autograd_of_the_mean_loss(B):
+    params = bs.params_of(mlp())
+    idx = np.random.default_rng(B).permutation(len(X))[:B]
+    mine = bs.minibatch_grad(params, X[idx], Y[idx])
+    theirs = torch_grads(torch_model(), X[idx], Y[idx])
+    for a, b in zip(mine, theirs):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+
+
+def test_loss_matches_torch():
+    params = bs.params_of(mlp())
+    with torch.no_grad():
+        theirs = torch.nn.functional.cross_entropy(
+            torch_model()(torch.from_numpy(X)), Y_T).item()
+    assert bs.loss(params, X, Y) == pytest.approx(theirs, rel=1e-12)
+
+
+def torch_sgd(order, *, lr, batch_size):
+    model = torch_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    for i in range(0, len(order), batch_size):
+        idx = order[i:i + batch_size]
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(
+            model(torch.from_numpy(X[idx])), torch.from_numpy(Y[idx])
+        ).backward()
+        optimizer.step()
+    first, last = model[0], model[-1]
+    return [p.detach().numpy().T for p in
+            (first.weight, first.bias, last.weight, last.bias)]
+
+
+@pytest.mark.parametrize("num_steps", [1, 100])
+def test_sgd_matches_torch_for_one_and_many_steps(num_steps):
+    rng = np.random.default_rng(0)
+    order = np.concatenate([rng.permutation(len(X)) for _ in range(3)])
+    order = order[:32 * num_steps]  # 100 steps: three epochs' worth
+    mine = bs.sgd_epoch(bs.params_of(mlp()), X, Y, lr=0.1, batch_size=32,
+                        order=order)
+    theirs = torch_sgd(order, lr=0.1, batch_size=32)
+    # 100 steps let rounding differences grow a little: rtol 1e-9
+    for a, b in zip(mine, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_the_page_prints_the_same_in_both_tabs():
+    order = np.random.default_rng(0).permutation(len(X))
+    theirs = torch_sgd(order, lr=0.1, batch_size=32)
+    assert f"{bs.loss(theirs, X, Y):.10f}" == "2.0784192575"
+    g = torch_grads(torch_model(), X[:32], Y[:32])
+    norm = math.sqrt(sum((gi ** 2).sum() for gi in g))
+    assert f"{norm:.10f}" == "0.4930122728"
+
+
+def test_gradient_noise_follows_the_sampling_formula():
+    # 200 draws per B: the mean of a squared distance in 4810
+    # dimensions; 10% is several standard errors
+    np.testing.assert_allclose(bs.noise, bs.theory, rtol=0.10)
+    assert -1.1 < bs.slope < -0.95
+    assert bs.noise[-1] * 256 < 0.8 * bs.spread  # the (n-B)/(n-1) factor
+    # the full batch has no noise at all
+    assert bs.gradient_noise(bs.G, [1078], draws=3)[0] == pytest.approx(
+        0, abs=1e-25)
+
+
+def test_steps_and_epochs():
+    fixed = {B: bs.runs[B, "fixed"][:2] for B in (8, 32, 128, 512)}
+    scaled = {B: bs.runs[B, "scaled"][:2] for B in (8, 32, 128, 512)}
+    assert fixed == {8: (3, 405), 32: (8, 272), 128: (30, 270),
+                     512: (88, 264)}
+    assert scaled == {8: (8, 1080), 32: (8, 272), 128: (8, 72),
+                      512: (9, 27)}
+    for B in (8, 32, 128, 512):  # the losses recorded end at the target
+        losses = bs.runs[B, "fixed"][2]
+        assert losses[-1] < 0.8 <= min(losses[:-1])
+
+
+def test_the_scaled_rate_breaks_at_base_lr_0_15():
+    data = digits()
+    e, s, losses = bs.steps_to_reach(data, target=0.8, batch_size=512,
+                                     lr=0.15 * 512 / 32, max_epochs=30)
+    assert e is None and s is None and len(losses) == 30
+    assert min(losses) > 2.0  # stuck near ln 10: it never learns
+
+
+def test_an_epoch_at_batch_8_takes_longer_than_at_512():
+    # best of 3 runs each: timing noise cannot flip a ratio of ~10
+    assert bs.seconds_per_epoch(8) > 2 * bs.seconds_per_epoch(512)
+
+
+def test_pytorch_default_batch_size_is_one():
+    # A change in torch turns this red: then update the page.
+    params = inspect.signature(torch.utils.data.DataLoader).parameters
+    assert params["batch_size"].default == 1
+
+
+@pytest.mark.parametrize("B", [0, -1, 2.5, True, 1079, "32", None])
+def test_bad_batch_size_is_refused(B):
+    with pytest.raises(ValueError, match=r"^batch_size must be an integer "
+                                         r"in \[1, 1078\]"):
+        bs.check_batch_size(B, 1078)
+    with pytest.raises(ValueError, match=r"^batch_size"):
+        bs.sgd_epoch(bs.params_of(mlp()), X, Y, batch_size=B,
+                     order=np.arange(10))
+    with pytest.raises(ValueError, match=r"^batch_size"):
+        bs.gradient_noise(bs.G, [B])
+
+
+@pytest.mark.parametrize("lr", [0, -0.1])
+def test_bad_learning_rate_is_refused(lr):
+    with pytest.raises(ValueError, match=r"^lr must be a number > 0"):
+        bs.sgd_epoch(bs.params_of(mlp()), X, Y, lr=lr, order=np.arange(4))
+
+
+@pytest.mark.parametrize("max_epochs", [0, 1.5])
+def test_bad_max_epochs_is_refused(max_epochs):
+    with pytest.raises(ValueError, match=r"^max_epochs must be an integer"):
+        bs.steps_to_reach(digits(), target=0.8, batch_size=32, lr=0.05,
+                          max_epochs=max_epochs)
+
+
+def test_hyperparameters_are_keyword_only():
+    for fn, names in ((bs.sgd_epoch, ("lr", "batch_size", "order")),
+                      (bs.steps_to_reach, ("target", "batch_size", "lr",
+                                           "max_epochs", "seed")),
+                      (bs.gradient_noise, ("draws", "seed")),
+                      (bs.seconds_per_epoch, ("repeats",))):
+        params = inspect.signature(fn).parameters
+        for name in names:
+            assert params[name].kind is inspect.Parameter.KEYWORD_ONLY
+    assert inspect.signature(bs.sgd_epoch).parameters[
+        "batch_size"].default == 32  # Bengio's default [@bengio2012]
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    text = page_text()
+    assert len(X) == 1078 and "each of the 1,078 training examples" in text
+    assert f"\\operatorname{{tr}}\\Sigma = {bs.spread:.4f}$" in text
+    assert f"log-log slope is {bs.slope:.2f}:" in text
+    assert f"full gradient's norm, {np.linalg.norm(bs.G.mean(0)):.4f}" in (
+        text)
+    std = np.sqrt(bs.noise)
+    assert f"(std {std[0]:.4f})" in text
+    assert f"$B = 64$ (std {std[3]:.4f})" in text
+    assert std[3] == pytest.approx(np.linalg.norm(bs.G.mean(0)), rel=0.05)
+    assert "falls below 0.8" in text and "same learning rate 0.05" in text
+    assert "(272, 270, 264)" in text and "from 8 to 88" in text
+    assert "from 8624 to 94864" in text
+    assert "stays at 8 or 9" in text and "1080, 272, 72, 27" in text
+    assert "$B = 8$ shows 405 steps" in text
+    assert "675 small products" in text and "15 large ones" in text
+    assert f"learning rate of {0.15 * 512 / 32:.1f}," in text
+    assert "base rate of 0.15 instead of 0.05" in text

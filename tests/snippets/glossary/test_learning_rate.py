@@ -1,0 +1,203 @@
+"""Tests for snippets/glossary/learning_rate.py (glossary: learning rate)."""
+
+import inspect
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from snippets.glossary import learning_rate as lr_mod
+from snippets.glossary.digits_task import digits, mlp
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/glossary/learning-rate.md"
+
+
+def page_text():
+    """The page's Markdown with every run of whitespace made one space."""
+    return re.sub(r"\s+", " ", PAGE.read_text())
+
+
+def torch_gd(loss_fn, w0, *, lr, num_steps):
+    """The same descent with torch.optim.SGD and autograd, in float64."""
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=lr)
+    path = [w.detach().clone()]
+    for _ in range(num_steps):
+        optimizer.zero_grad()
+        loss_fn(w).backward()
+        optimizer.step()
+        path.append(w.detach().clone())
+    return torch.stack(path).numpy()
+
+
+A_T = torch.from_numpy(lr_mod.A)
+
+
+@pytest.mark.parametrize("lr", [0.01, 0.05, 0.095, 0.105])
+@pytest.mark.parametrize("num_steps", [1, 100])
+def test_gradient_descent_matches_torch_sgd_on_the_quadratic(lr, num_steps):
+    mine = lr_mod.gradient_descent(lr_mod.grad_f, lr_mod.w0, lr=lr,
+                                   num_steps=num_steps)
+    theirs = torch_gd(lambda w: 0.5 * w @ A_T @ w, lr_mod.w0, lr=lr,
+                      num_steps=num_steps)
+    assert mine.shape == theirs.shape == (num_steps + 1, 2)
+    # float64, the same operations up to summation order: rtol 1e-12
+    np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("num_steps", [1, 100])
+def test_gradient_descent_matches_torch_sgd_on_logistic_regression(
+        num_steps):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 3))
+    y = (rng.random(50) < 0.5).astype(float)
+
+    def grad(w):  # mean binary cross-entropy of sigmoid(X w)
+        p = 1 / (1 + np.exp(-(X @ w)))
+        return X.T @ (p - y) / len(y)
+
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    mine = lr_mod.gradient_descent(grad, np.zeros(3), lr=0.5,
+                                   num_steps=num_steps)
+    theirs = torch_gd(
+        lambda w: torch.nn.functional.binary_cross_entropy_with_logits(
+            Xt @ w, yt), np.zeros(3), lr=0.5, num_steps=num_steps)
+    # float64; torch's log-sigmoid and NumPy's 1/(1+e^-z) round
+    # differently in the last bits: rtol 1e-10 leaves room for that
+    np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-14)
+    assert num_steps == 1 or np.linalg.norm(grad(mine[-1])) < 0.1 * (
+        np.linalg.norm(grad(mine[0])))
+
+
+def test_the_page_example_prints_what_torch_prints(capsys):
+    torch_path = torch_gd(lambda w: 0.5 * w @ A_T @ w, lr_mod.w0, lr=0.05,
+                          num_steps=100)
+    np.testing.assert_allclose(lr_mod.path, torch_path, rtol=1e-12)
+    assert np.round(lr_mod.path[1], 6).tolist() == [-1.14, -2.28]
+
+
+def test_eigenvalues_and_the_bound():
+    lam = np.linalg.eigvalsh(lr_mod.A)
+    np.testing.assert_allclose(lam, [1.0, 20.0], rtol=1e-12)
+    np.testing.assert_allclose(torch.linalg.eigvalsh(A_T).numpy(), lam,
+                               rtol=1e-12)
+    assert np.allclose(lr_mod.A, lr_mod.A.T)  # symmetric: grad is A w
+    assert f"{2 / lam[-1]:.4g}" == "0.1"
+
+
+# (rates within 0.003 of the bound need more than 200 steps to decide)
+@pytest.mark.parametrize("lr", [lr for lr in np.linspace(0.005, 0.2, 40)
+                                if abs(lr - 0.1) > 0.003])
+def test_descent_converges_exactly_below_two_over_lambda_max(lr):
+    w_end = lr_mod.gradient_descent(lr_mod.grad_f, lr_mod.w0, lr=float(lr),
+                                    num_steps=200)[-1]
+    shrinks = np.linalg.norm(w_end) < np.linalg.norm(lr_mod.w0)
+    assert shrinks == (lr < 2 / 20)
+
+
+def test_the_stability_table():
+    def dist(lr):
+        return np.linalg.norm(lr_mod.gradient_descent(
+            lr_mod.grad_f, lr_mod.w0, lr=lr, num_steps=100)[-1])
+
+    assert f"{dist(0.01):.3g}" == "0.982"
+    assert f"{dist(0.05):.3g}" == "0.0159"
+    assert f"{dist(0.095):.3g}" == "0.000149"
+    assert f"{dist(0.105):.3g}" == "4.31e+04"
+    # the rate whose slowest factor is smallest is 2 / (lam_min + lam_max)
+    lam = np.linalg.eigvalsh(lr_mod.A)
+    best = min(np.linspace(0.01, 0.099, 891),
+               key=lambda lr: np.abs(1 - lr * lam).max())
+    assert best == pytest.approx(2 / 21, abs=1e-4)
+    assert np.abs(1 - 0.095 * lam).round(3).tolist() == [0.905, 0.9]
+
+
+@pytest.mark.parametrize(
+    "lr", [0, -0.01, math.nan, math.inf, -math.inf, "0.1", None, True]
+)
+def test_bad_learning_rate_is_refused(lr):
+    with pytest.raises(ValueError, match=r"^lr must be a finite number > 0"):
+        lr_mod.gradient_descent(lr_mod.grad_f, lr_mod.w0, lr=lr)
+
+
+@pytest.mark.parametrize("num_steps", [-1, 2.5, "3", None])
+def test_bad_step_count_is_refused(num_steps):
+    with pytest.raises(ValueError, match=r"^num_steps must be an integer"):
+        lr_mod.gradient_descent(lr_mod.grad_f, lr_mod.w0, lr=0.01,
+                                num_steps=num_steps)
+
+
+def test_hyperparameters_are_keyword_only():
+    params = inspect.signature(lr_mod.gradient_descent).parameters
+    assert params["lr"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert params["lr"].default == 0.01  # Bengio's default [@bengio2012]
+    assert params["num_steps"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_pytorch_defaults_are_what_the_page_says():
+    # A change in torch turns this red: then update the page.
+    sgd = inspect.signature(torch.optim.SGD).parameters["lr"].default
+    adam = inspect.signature(torch.optim.Adam).parameters["lr"].default
+    assert sgd == 0.001
+    assert adam == 0.001
+    assert "default" in PAGE.read_text()
+
+
+RESULTS = {f"{lr:.2g}": (h, dead) for lr, h, dead in lr_mod.results}
+
+
+def test_sweep_grid_is_two_per_decade_from_1e_minus_4_to_10():
+    lrs = [lr for lr, _, _ in lr_mod.results]
+    assert len(lrs) == 11 and lrs[0] == pytest.approx(1e-4)
+    assert lrs[-1] == pytest.approx(10.0)
+    np.testing.assert_allclose(np.diff(np.log10(lrs)), 0.5)
+
+
+def test_sweep_regimes():
+    acc = {k: h["val_acc"][-1] for k, (h, _) in RESULTS.items()}
+    assert max(acc, key=acc.get) == "1"  # the best rate is 1.0
+    for small in ("0.0001", "0.00032", "0.001", "0.0032"):
+        assert acc[small] < 0.35  # too small: barely trained
+    for large in ("3.2", "10"):
+        h, dead = RESULTS[large]
+        assert dead == 64 and acc[large] < 0.2
+        assert abs(h["val_loss"][-1] - math.log(10)) < 0.4
+    assert 0 < RESULTS["1"][1] < 64
+
+
+def test_dead_units_at_initialization_and_after_one_epoch():
+    data = digits()
+    X, _ = data[0]
+    assert lr_mod.dead_units(mlp(), X) == 3
+    for lr in (10 ** 0.5, 10.0):  # too large: most die in the first epoch
+        model = mlp()
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        lr_mod.fit(model, data, optimizer=optimizer, num_epochs=1)
+        assert lr_mod.dead_units(model, X) > 32
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    text = page_text()
+    acc = {k: h["val_acc"][-1] for k, (h, _) in RESULTS.items()}
+    lam = np.linalg.eigvalsh(lr_mod.A)
+    assert f"along the valley floor and {lam[-1]:.0f} across it" in text
+    assert f"curvature is {lam[0]:.0f} along" in text
+    assert "factor 0.800" in text and "only 0.990 a step" in text
+    assert "both factors are about 0.9 " in text
+    assert "steep factor is 1.100" in text
+    assert "$|w|$ is still 0.982" in text
+    assert "down to 0.000149" in text and "reaches 4.31e+04" in text
+    assert (f"between {acc['0.0001']:.3f} and {acc['0.0032']:.3f}"
+            in text)
+    assert f"reaches only {acc['0.01']:.3f}" in text
+    assert f"best validation accuracy, {acc['1']:.3f}" in text
+    assert f"Accuracy is {acc['3.2']:.3f}, chance" in text
+    assert acc["3.2"] == acc["10"]
+    assert f"\\ln 10 \\approx {math.log(10):.2f}" in text
+    assert f"`lr = 1.0`, {RESULTS['1'][1]} of the 64" in text
+    assert "(3 of them were dead from initialization" in text
+    assert "why every small rate shows 3" in text
+    assert all(RESULTS[k][1] == 3 for k in ("0.0001", "0.001", "0.01"))
