@@ -1,0 +1,216 @@
+"""Tests for snippets/glossary/momentum.py (the momentum glossary page)."""
+
+import inspect
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from snippets.glossary import momentum as mom
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/glossary/momentum.md"
+
+# float64 on both sides; the two differ only in the order of the
+# floating-point operations, so 1e-10 relative is plenty.
+RTOL, ATOL = 1e-10, 1e-12
+
+
+def test_pytorch_defaults_stated_on_the_page():
+    params = inspect.signature(torch.optim.SGD).parameters
+    assert params["momentum"].default == 0
+    assert params["dampening"].default == 0
+    assert params["nesterov"].default is False
+
+
+def torch_path(w0, *, lr, momentum, nesterov, num_steps, dampening=0.0):
+    A = torch.from_numpy(mom.A)
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr, momentum=momentum, nesterov=nesterov,
+                          dampening=dampening)
+    path = [w.detach().clone()]
+    for _ in range(num_steps):
+        opt.zero_grad()
+        (0.5 * (A * w**2).sum()).backward()
+        opt.step()
+        path.append(w.detach().clone())
+    return torch.stack(path).numpy()
+
+
+@pytest.mark.parametrize("num_steps", [1, 2, 100])
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("lr, momentum", [(0.01, 0.9), (0.01, 0.5),
+                                          (0.01, 0.99), (0.005, 0.8),
+                                          (0.015, 0.3)])
+def test_numpy_matches_torch_sgd(lr, momentum, nesterov, num_steps):
+    for w0 in [(-4.0, 1.0), (2.5, -0.3)]:
+        mine = mom.descend(w0, lr=lr, momentum=momentum, nesterov=nesterov,
+                           num_steps=num_steps)
+        theirs = torch_path(w0, lr=lr, momentum=momentum, nesterov=nesterov,
+                            num_steps=num_steps)
+        assert mine.shape == theirs.shape == (num_steps + 1, 2)
+        np.testing.assert_allclose(mine, theirs, rtol=RTOL, atol=ATOL)
+
+
+def test_no_momentum_is_plain_gradient_descent():
+    path = mom.descend(lr=0.01, momentum=0.0, num_steps=100)
+    theirs = torch_path((-4.0, 1.0), lr=0.01, momentum=0.0, nesterov=False,
+                        num_steps=100)
+    np.testing.assert_allclose(path, theirs, rtol=RTOL, atol=ATOL)
+    w = np.array([-4.0, 1.0])
+    for step in range(1, 101):
+        w = w - 0.01 * mom.A * w
+        np.testing.assert_allclose(path[step], w, rtol=1e-13, atol=0)
+
+
+def test_the_check_catches_heavy_ball_taken_for_nesterov():
+    a = mom.descend(lr=0.01, momentum=0.9, nesterov=False, num_steps=100)
+    b = torch_path((-4.0, 1.0), lr=0.01, momentum=0.9, nesterov=True,
+                   num_steps=100)
+    assert not np.allclose(a, b, rtol=RTOL, atol=ATOL)
+
+
+def test_bengios_form_is_pytorch_with_dampening():
+    """g_hat <- (1 - beta) g_hat + beta g is SGD(momentum=1 - beta,
+    dampening=1 - beta), apart from the first step, where PyTorch starts
+    the buffer at g itself (not beta * g)."""
+    beta, lr, w0 = 0.1, 0.05, np.array([-4.0, 1.0])
+    theirs = torch_path(tuple(w0), lr=lr, momentum=1 - beta, nesterov=False,
+                        dampening=1 - beta, num_steps=50)
+    w, g_hat = w0.copy(), None
+    for step in range(50):
+        g = mom.A * w
+        g_hat = g.copy() if g_hat is None else (1 - beta) * g_hat + beta * g
+        w = w - lr * g_hat
+        np.testing.assert_allclose(w, theirs[step + 1], rtol=1e-10,
+                                   atol=1e-12)
+    # beta = 1 keeps nothing of the past: plain gradient descent
+    plain = torch_path(tuple(w0), lr=lr, momentum=0.0, nesterov=False,
+                       num_steps=50)
+    w = w0.copy()
+    for step in range(50):
+        w = w - lr * mom.A * w
+        np.testing.assert_allclose(w, plain[step + 1], rtol=1e-12)
+
+
+def steps(momentum, nesterov=False, lr=0.01):
+    return mom.steps_to(mom.descend(lr=lr, momentum=momentum,
+                                    nesterov=nesterov))
+
+
+def test_the_sweep_numbers_on_the_page():
+    table = {m: (steps(m), steps(m, True) if m else steps(m))
+             for m in (0.0, 0.5, 0.9, 0.99)}
+    assert table == {0.0: (1020, 1020), 0.5: (498, 503), 0.9: (202, 134),
+                     0.99: (1802, 549)}
+    page = PAGE.read_text()
+    # the prose quotes them and their ratios
+    assert "1020 steps" in page and "for 1802\n  steps" in page
+    assert 0.45 < table[0.5][0] / table[0.0][0] < 0.55  # "halves"
+    assert 4.5 < table[0.0][0] / table[0.9][0] < 5.5  # "five times fewer"
+    assert table[0.9][1] < table[0.9][0]  # Nesterov fewer at 0.9
+    assert table[0.99][1] < table[0.99][0] / 3  # ... far fewer at 0.99
+
+
+def test_plain_descent_at_the_effective_step_diverges():
+    f = mom.loss(mom.descend(lr=0.1, momentum=0.0, num_steps=10))
+    assert f[-1] > 1e20 and np.all(np.diff(f) > 0)
+
+
+def test_stability_bound_of_the_heavy_ball():
+    # eta * a < 2 (1 + mu): bounded below, unbounded above
+    # (a = 100, mu = 0.9: the limit is lr = 0.038)
+    assert steps(0.9, lr=0.03) is not None  # "Try it": still converges
+    assert steps(0.9, lr=0.037) is not None
+    with np.errstate(over="ignore", invalid="ignore"):
+        f = mom.loss(mom.descend(lr=0.039, momentum=0.9))
+    assert not np.isfinite(f[-1]) or f[-1] > 1e10
+
+
+def heavy_ball_rate(lr, momentum):
+    """Spectral radius of the heavy ball's step on the quadratic."""
+    radius = 0.0
+    for a in mom.A:
+        M = np.array([[1 - lr * a, -lr * momentum], [a, momentum]])
+        radius = max(radius, max(abs(np.linalg.eigvals(M))))
+    return radius
+
+
+def test_oscillating_heavy_ball_shrinks_by_sqrt_mu():
+    for m in (0.9, 0.99):
+        assert heavy_ball_rate(0.01, m) == pytest.approx(math.sqrt(m),
+                                                         rel=1e-9)
+    assert f"{math.sqrt(0.99):.3f}" == "0.995"
+    # and the run does shrink at that rate
+    f = mom.loss(mom.descend(lr=0.01, momentum=0.99, num_steps=3000))
+    # f oscillates under an envelope that goes like rate^(2t)
+    envelope = f[2400:2600].max() / f[1400:1600].max()
+    assert envelope ** (1 / 2000) == pytest.approx(math.sqrt(0.99), rel=1e-3)
+
+
+def test_figure_story():
+    first = {m: mom.descend(momentum=m)[:80] for m in (0.0, 0.9, 0.99)}
+    assert first[0.0][1, 1] == 0.0  # straight down to the floor
+    assert first[0.0][:, 0].max() < -1  # ... then creeps
+    assert 0 < first[0.9][:, 0].max() < 1  # overshoots a little
+    assert abs(first[0.9][-1]).max() < 0.1  # ... and comes back near
+    assert first[0.99][:, 0].max() > 3  # overshoots far
+
+
+def test_digits_story():
+    runs = mom.runs
+
+    def val(lr, m):
+        return runs[lr, m]["train_loss"][-1]
+
+    assert len(runs) == 7
+    # 34 mini-batches of 32 per epoch, 10 epochs: "out of 340"
+    (X, _), _, _ = mom.data
+    assert math.ceil(len(X) / 32) == 34
+    assert all(len(h["train_loss"]) == 10 for h in runs.values())
+    # same effective step 0.1: close together, 0.99 lagging
+    same = [val(0.1, 0.0), val(0.01, 0.9), val(0.001, 0.99)]
+    assert abs(same[0] - same[1]) < 0.05 and same[2] > same[1]
+    assert val(0.01, 0.0) > 1  # effective step 0.01: barely started
+    # lr 0.1: momentum 0.5 and 0.9 help, 0.99 hurts
+    assert val(0.1, 0.9) < val(0.1, 0.5) < val(0.1, 0.0) < val(0.1, 0.99)
+
+
+@pytest.mark.parametrize("lr", [0, -0.01, math.nan, math.inf, "0.1", None])
+def test_bad_learning_rate_is_refused(lr):
+    with pytest.raises(ValueError, match=r"^lr must be a finite number > 0"):
+        mom.descend(lr=lr)
+
+
+@pytest.mark.parametrize("momentum", [-0.1, 1, 1.0, 2, math.nan, True])
+def test_bad_momentum_is_refused(momentum):
+    with pytest.raises(ValueError, match=r"^momentum must be a number in "
+                                         r"\[0, 1\)"):
+        mom.descend(momentum=momentum)
+
+
+def test_nesterov_needs_momentum():
+    with pytest.raises(ValueError, match=r"^nesterov=True needs momentum"):
+        mom.descend(momentum=0.0, nesterov=True)
+
+
+@pytest.mark.parametrize("num_steps", [0, -5, 1.5, "3"])
+def test_bad_step_count_is_refused(num_steps):
+    with pytest.raises(ValueError, match=r"^num_steps must be an integer"):
+        mom.descend(num_steps=num_steps)
+
+
+@pytest.mark.parametrize("tol", [0, -1e-8, math.inf])
+def test_bad_tolerance_is_refused(tol):
+    with pytest.raises(ValueError, match=r"^tol must be a finite number"):
+        mom.steps_to(mom.descend(num_steps=5), tol=tol)
+
+
+def test_built_page_tabs_agree(site):
+    html = (site / "glossary/momentum/index.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "momentum 0.9, nesterov=False: 202 steps" in text
+    assert "momentum 0.9, nesterov=True: 134 steps" in text
+    assert re.search(r"0\.9\s+0\.10\s+202\s+134", text)
