@@ -7,7 +7,7 @@ shows the sections of this script in order; run the whole file to see
 every result.
 """
 
-from pathlib import Path
+from snippets.glossary.digits_task import digits, fit, mlp
 
 # --8<-- [start:defaults]
 import inspect
@@ -146,14 +146,6 @@ plt.show()
 # --8<-- [end:figure]
 
 
-# On the page, digits_task.py runs first, in the same session. Run as a
-# script or imported, this module runs the same code: the task section of
-# digits_task.py (without its baseline run).
-TASK = (Path(__file__).with_name("digits_task.py").read_text()
-        .split("# --8<-- [start:task]\n")[1].split("# --8<-- [end:task]")[0])
-task = {}
-exec(TASK, task)
-digits, fit, mlp = task["digits"], task["fit"], task["mlp"]
 
 
 # --8<-- [start:digits]
