@@ -1,0 +1,242 @@
+"""Tests for snippets/glossary/dropout.py (its glossary page)."""
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from snippets.glossary import dropout as dr
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/glossary/dropout.md"
+N = 1_000_000
+RATES = (0.1, 0.2, 0.5, 0.8)
+
+
+def numpy_dropout(x, p, seed=0):
+    return dr.dropout(x, p=p, rng=np.random.default_rng(seed))
+
+
+def torch_dropout(x, p, seed=0):
+    torch.manual_seed(seed)
+    return nn.Dropout(p=p)(torch.from_numpy(x)).numpy()  # training mode
+
+
+# ---- from scratch against nn.Dropout, by statistics -------------------------
+
+@pytest.fixture(scope="module")
+def x():
+    # float64 inputs away from 0, so that a zero means "dropped"
+    rng = np.random.default_rng(42)
+    return rng.uniform(0.5, 2.0, N) * rng.choice([-1.0, 1.0], N)
+
+
+@pytest.mark.parametrize("p", RATES)
+def test_share_of_zeros_is_p(x, p):
+    # binomial: the standard error is sqrt(p (1 - p) / N) <= 0.0005, so
+    # +-0.003 is more than six of them
+    for y in (numpy_dropout(x, p), torch_dropout(x, p)):
+        assert np.mean(y == 0) == pytest.approx(p, abs=0.003)
+
+
+@pytest.mark.parametrize("p", RATES)
+def test_kept_values_are_x_over_one_minus_p(x, p):
+    # NumPy divides by 1 - p; torch multiplies by 1 / (1 - p): the two
+    # roundings differ by at most an ulp or two (rtol 1e-15, float64)
+    for y in (numpy_dropout(x, p), torch_dropout(x, p)):
+        kept = y != 0
+        np.testing.assert_allclose(y[kept], x[kept] / (1 - p),
+                                   rtol=1e-15, atol=0)
+    y = numpy_dropout(x, p)
+    assert np.array_equal(y[y != 0], x[y != 0] / (1 - p))  # exact
+
+
+@pytest.mark.parametrize("p", RATES)
+def test_mean_is_preserved(p):
+    # on a million ones the mean's standard error is sqrt(p / (1-p) / N),
+    # at most 0.002 (p = 0.8); +-0.01 is five of them
+    ones = np.ones(N)
+    for y in (numpy_dropout(ones, p), torch_dropout(ones, p)):
+        assert y.mean() == pytest.approx(1.0, abs=0.01)
+
+
+def test_masks_are_independent_of_the_input(x):
+    # the same seed drops the same positions whatever the values
+    a = numpy_dropout(x, 0.5, seed=3)
+    b = numpy_dropout(np.ones(N), 0.5, seed=3)
+    assert np.array_equal(a == 0, b == 0)
+
+
+@pytest.mark.parametrize("p", (0.0, 0.5, 0.99))
+def test_evaluation_mode_is_the_identity(x, p):
+    rng = np.random.default_rng(0)
+    assert dr.dropout(x, p=p, training=False, rng=rng) is x
+    drop = nn.Dropout(p=p).eval()
+    t = torch.from_numpy(x)
+    assert torch.equal(drop(t), t)
+
+
+def test_p_zero_changes_nothing_in_training(x):
+    assert np.array_equal(numpy_dropout(x, 0.0), x)
+    assert np.array_equal(torch_dropout(x, 0.0), x)
+
+
+def test_variance_grows_like_p_over_one_minus_p():
+    # Var(h~) = h^2 p / (1 - p) for a constant h: the page's formula (2 %)
+    for p in RATES:
+        y = numpy_dropout(np.ones(N), p)
+        assert y.var() == pytest.approx(p / (1 - p), rel=0.02)
+
+
+# ---- PyTorch defaults and modes ---------------------------------------------
+
+def test_pytorch_default_p_is_one_half():
+    assert inspect.signature(nn.Dropout).parameters["p"].default == 0.5
+    assert nn.Dropout().p == 0.5
+    assert nn.Dropout().training  # a module starts in training mode
+    assert inspect.signature(dr.mlp).parameters["dropout"].default == 0.0
+
+
+def test_modes_on_the_page():
+    # the printed lines of modes.py
+    assert not torch.equal(*[dr.model.train()(dr.x) for _ in range(2)])
+    dr.model.eval()
+    assert torch.equal(dr.model(dr.x), dr.model(dr.x))
+    assert [type(m) for m in dr.model] == [nn.Linear, nn.ReLU, nn.Dropout,
+                                           nn.Linear]
+
+
+# ---- bad values -------------------------------------------------------------
+
+@pytest.mark.parametrize("p", [-0.1, 1, 1.0, 1.5, math.nan, "0.5", None,
+                               True])
+def test_bad_p_is_refused(p):
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"^p must be a number in \[0, 1\)"):
+        dr.dropout(np.ones(3), p=p, rng=rng)
+    with pytest.raises(ValueError, match=r"^p must be a number in \[0, 1\)"):
+        dr.check_p(p)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.0])
+def test_bad_p_is_refused_by_the_experiment(p):
+    with pytest.raises(ValueError, match=r"^dropout must be in \[0, 1\)"):
+        dr.train_with_dropout(dr.small, p=p, num_epochs=1)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n": 0}, r"^n must be an integer in \[1, 1078\]"),
+    ({"n": 1079}, r"^n must be an integer in \[1, 1078\]"),
+    ({"n": 2.5}, r"^n must be an integer"),
+    ({"wrong": -0.1}, r"^wrong must be in \[0, 1\]"),
+    ({"wrong": 1.5}, r"^wrong must be in \[0, 1\]"),
+])
+def test_bad_subset_is_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        dr.noisy_subset(dr.digits(), **kwargs)
+
+
+# ---- the experiment ---------------------------------------------------------
+
+def test_noisy_subset():
+    (X, y), val, test = dr.digits()
+    (Xs, ys), val_s, test_s = dr.small
+    assert torch.equal(Xs, X[:300])
+    wrong = ys != y[:300]
+    assert int(wrong.sum()) == 60  # 20 %, each a different digit
+    assert torch.equal(val_s[1], val[1]) and torch.equal(test_s[0], test[0])
+    clean = dr.noisy_subset(dr.digits(), wrong=0.0)
+    assert torch.equal(clean[0][1], y[:300])
+
+
+def test_parameter_count_of_the_shared_mlp():
+    model = dr.mlp(hidden=64)
+    assert sum(p.numel() for p in model.parameters()) == 4810
+
+
+def last(values, k=10):
+    return sum(values[-k:]) / k
+
+
+def test_overfitting_story():
+    h = dr.histories
+    val = {p: last(h[p]["val_loss"]) for p in h}
+    train = {p: last(h[p]["train_loss"]) for p in h}
+    acc = {p: last(h[p]["val_acc"]) for p in h}
+    # p = 0 over-fits: validation loss turns and rises, training keeps
+    # falling
+    v0 = h[0.0]["val_loss"]
+    best = int(np.argmin(v0))
+    assert best + 1 == 28 and v0[-1] > v0[best] + 0.08
+    assert h[0.0]["train_loss"][-1] < h[0.0]["train_loss"][best] - 0.2
+    # p = 0.5 has the lowest validation loss; 0.2 is in between
+    assert min(val, key=val.get) == 0.5
+    assert val[0.0] > val[0.2] > val[0.5]
+    # p = 0.8 under-fits: highest training loss, worst validation loss,
+    # still falling at the end
+    assert max(train, key=train.get) == 0.8
+    assert max(val, key=val.get) == 0.8
+    t8 = h[0.8]["train_loss"]
+    assert last(t8) < sum(t8[-20:-10]) / 10
+    assert int(np.argmin(h[0.8]["val_loss"])) + 1 > 90
+    # accuracy: p = 0.8 best, p = 0 worst
+    assert max(acc, key=acc.get) == 0.8 and min(acc, key=acc.get) == 0.0
+
+
+def test_the_figure_alt_text():
+    h = dr.histories
+    assert h[0.0]["train_loss"][-1] == pytest.approx(0.35, abs=0.03)
+    assert h[0.0]["val_loss"][-1] == pytest.approx(0.67, abs=0.03)
+    assert min(h[0.0]["val_loss"]) == pytest.approx(0.56, abs=0.01)
+    for k in ("train_loss", "val_loss"):
+        assert h[0.5][k][-1] == pytest.approx(0.53, abs=0.03)
+        assert min(h[0.8][k]) > 0.7
+
+
+def confidence(p):
+    """Mean probability the trained network gives its own answer on the
+    validation set (the model of the page, rebuilt with the same seeds)."""
+    model = dr.mlp(hidden=64, dropout=p, seed=0)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.004)
+    history = dr.fit(model, dr.small, optimizer=optimizer, num_epochs=100,
+                     batch_size=64, seed=0)
+    assert history == dr.histories[p]  # the same run as on the page
+    model.eval()
+    with torch.no_grad():
+        probs = model(dr.small[1][0]).softmax(dim=1)
+    return probs.max(dim=1).values.mean().item()
+
+
+def test_heavy_dropout_is_timid():
+    assert confidence(0.8) < confidence(0.5) - 0.05
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    page = PAGE.read_text()
+    h = dr.histories
+    v0 = h[0.0]["val_loss"]
+    assert f"lowest at epoch {int(np.argmin(v0)) + 1}\n  ({min(v0):.3f})" \
+        in page
+    assert f"climbs back to {last(v0):.3f}" in page
+    assert f"lowest validation loss ({last(h[0.5]['val_loss']):.3f})" in page
+    assert f"stays the highest ({last(h[0.8]['train_loss']):.3f})" in page
+    assert "(0.727)" in page and f"{last(h[0.8]['val_loss']):.3f}" == "0.727"
+    assert f"best of the four ({last(h[0.8]['val_acc']):.3f})" in page
+    for text in ("only\n300 training examples", "60 of them (20 %)",
+                 "64 hidden units, 4,810 weights",
+                 "learning rate of 0.004, in batches of 64, for 100 epochs",
+                 "last\n10 epochs", "$\\pm 0.003$", "$\\pm 0.01$",
+                 "(1.25, 2 and 5 above)", "$p = 0.5$ in its first two",
+                 "$p = 0.1$ [@vaswani2017]", "`nn.Dropout(p=0.5)`"):
+        assert text in page, text
+    sig = inspect.signature(dr.train_with_dropout).parameters
+    assert (sig["hidden"].default, sig["lr"].default,
+            sig["batch_size"].default, sig["num_epochs"].default) == (
+        64, 0.004, 64, 100)
+    sub = inspect.signature(dr.noisy_subset).parameters
+    assert (sub["n"].default, sub["wrong"].default) == (300, 0.2)
+    assert [1 / (1 - p) for p in (0.2, 0.5, 0.8)] == pytest.approx(
+        [1.25, 2, 5], rel=1e-15)

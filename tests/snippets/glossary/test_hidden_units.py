@@ -1,0 +1,250 @@
+"""Tests for snippets/glossary/hidden_units.py (its glossary page)."""
+
+import inspect
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from torch import nn
+
+from snippets.glossary import hidden_units as hu
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/glossary/hidden-units.md"
+# the NumPy tab's data (the module's X, y end up as the torch tab's tensors)
+X, y = load_digits(return_X_y=True)
+X, y = X[:500] / 16.0, y[:500]
+
+
+# ---- the parameter count ----------------------------------------------------
+
+SHAPES = [[n_in, *hidden, n_out]
+          for n_in in (1, 3, 64)
+          for n_out in (1, 10)
+          for depth in range(1, 4)
+          for hidden in itertools.product((1, 2, 7, 64, 300), repeat=depth)]
+
+
+def test_formula_is_torchs_count_for_many_shapes():
+    assert len(SHAPES) > 300  # "a few hundred more"
+    for sizes in SHAPES:
+        counted = sum(p.numel() for p in hu.torch_mlp(sizes).parameters())
+        assert hu.n_params(sizes) == counted, sizes
+
+
+@pytest.mark.parametrize("hidden", [1, 2, 4, 8, 32, 64, 128, 512])
+def test_one_hidden_layer_on_digits_is_75_h_plus_10(hidden):
+    assert hu.n_params([64, hidden, 10]) == 75 * hidden + 10
+    model = hu.mlp(hidden=hidden)  # the shared task's network
+    assert sum(p.numel() for p in model.parameters()) == 75 * hidden + 10
+
+
+def test_torch_mlp_has_relu_between_layers_only():
+    model = hu.torch_mlp([64, 8, 8, 10])
+    assert [type(m) for m in model] == [nn.Linear, nn.ReLU, nn.Linear,
+                                        nn.ReLU, nn.Linear]
+
+
+# ---- NumPy by hand against torch autograd -----------------------------------
+
+def torch_model(params):
+    W1, b1, W2, b2 = (torch.from_numpy(p) for p in params)
+    model = nn.Sequential(nn.Linear(W1.shape[1], W1.shape[0]), nn.ReLU(),
+                          nn.Linear(W2.shape[1], W2.shape[0])).double()
+    with torch.no_grad():
+        for layer, W, b in ((model[0], W1, b1), (model[2], W2, b2)):
+            layer.weight.copy_(W)
+            layer.bias.copy_(b)
+    return model
+
+
+def torch_params(model):
+    return [p.detach().numpy() for p in (model[0].weight, model[0].bias,
+                                         model[2].weight, model[2].bias)]
+
+
+def torch_train(X, y, *, hidden, lr, steps, seed=0):
+    model = torch_model(hu.init_params(hidden=hidden, seed=seed))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    X, y = torch.from_numpy(X), torch.from_numpy(y)
+    for _ in range(steps):
+        loss = nn.functional.cross_entropy(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return torch_params(model)
+
+
+@pytest.mark.parametrize("hidden", [1, 2, 8, 32, 128, 512])
+def test_hand_gradients_match_autograd(hidden):
+    # float64: rtol 1e-10, atol 1e-13 (sums of up to 500 terms in another
+    # order; atol for gradients that are 0 up to rounding)
+    params = hu.init_params(hidden=hidden, seed=hidden)
+    loss, grads = hu.loss_and_gradients(params, X, y)
+    model = torch_model(params)
+    ref = nn.functional.cross_entropy(model(torch.from_numpy(X)),
+                                      torch.from_numpy(y))
+    ref.backward()
+    assert loss == pytest.approx(ref.item(), rel=1e-12)
+    for g, p in zip(grads, (model[0].weight, model[0].bias,
+                            model[2].weight, model[2].bias)):
+        np.testing.assert_allclose(g, p.grad.numpy(), rtol=1e-10,
+                                   atol=1e-13)
+
+
+@pytest.mark.parametrize("steps", [1, 100])
+def test_numpy_training_matches_torch_sgd(steps):
+    # float64: every weight within rtol 1e-10 (atol 1e-12) after 1 step
+    # and after 100 steps; the orders of summation differ, and 100 steps
+    # let those last-bit differences grow a little
+    mine, _ = hu.train_numpy(X, y, hidden=32, lr=0.5, steps=steps)
+    ref = torch_train(X, y, hidden=32, lr=0.5, steps=steps)
+    for a, b in zip(mine, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_the_two_tabs_print_the_same_losses():
+    # the NumPy tab's losses (hu.losses is the torch tab's, defined last)
+    _, mine = hu.train_numpy(X, y, hidden=32, lr=0.5, steps=100)
+    for step in (0, 1, 10, 100):
+        assert f"{mine[step]:.6f}" == f"{hu.losses[step]:.6f}"
+    assert mine[100] < 0.2 < 2.3 < mine[0]
+
+
+def test_init_is_pytorchs_default_distribution():
+    W1, b1, W2, b2 = hu.init_params(hidden=1000, seed=0)
+    for W, b, fan_in in ((W1, b1, 64), (W2, b2, 1000)):
+        bound = 1 / math.sqrt(fan_in)
+        assert np.abs(W).max() <= bound and np.abs(b).max() <= bound
+        assert W.var() == pytest.approx(1 / (3 * fan_in), rel=0.03)
+
+
+# ---- PyTorch: no default width ----------------------------------------------
+
+def test_nn_linear_has_no_default_size():
+    params = inspect.signature(nn.Linear).parameters
+    for name in ("in_features", "out_features"):
+        assert params[name].default is inspect.Parameter.empty
+    with pytest.raises(TypeError):
+        nn.Linear(64)
+    assert inspect.signature(hu.mlp).parameters["hidden"].default == 64
+
+
+# ---- bad values -------------------------------------------------------------
+
+@pytest.mark.parametrize("sizes", [[64], [], [64, 0, 10], [64, 2.5, 10],
+                                   (64, -1), "64,10", None])
+def test_bad_sizes_are_refused(sizes):
+    with pytest.raises(ValueError,
+                       match=r"^sizes must be a list of >= 2 integers >= 1"):
+        hu.n_params(sizes)
+    with pytest.raises(ValueError, match=r"^sizes must be"):
+        hu.torch_mlp(sizes)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"hidden": 0}, r"^hidden must be an integer >= 1"),
+    ({"hidden": 3.0}, r"^hidden must be an integer >= 1"),
+    ({"n_in": 0}, r"^n_in must be an integer >= 1"),
+    ({"n_out": -2}, r"^n_out must be an integer >= 1"),
+])
+def test_bad_init_sizes_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        hu.init_params(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"lr": 0}, r"^lr must be a finite number > 0"),
+    ({"lr": math.inf}, r"^lr must be a finite number > 0"),
+    ({"steps": -1}, r"^steps must be an integer >= 0"),
+    ({"hidden": 0}, r"^hidden must be an integer >= 1"),
+])
+def test_bad_training_settings_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        hu.train_numpy(np.zeros((2, 64)), np.zeros(2, dtype=int), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n": 0}, r"^n must be an integer in \[1, 1078\]"),
+    ({"n": 2000}, r"^n must be an integer in \[1, 1078\]"),
+    ({"widths": (0,)}, r"^hidden must be an integer >= 1"),
+])
+def test_bad_sweep_settings_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        hu.width_sweep(hu.digits(), **kwargs)
+
+
+# ---- the experiment ---------------------------------------------------------
+
+def final(width, key):
+    return hu.results[width][1][key][-1]
+
+
+def test_width_story():
+    r = hu.results
+    assert list(r) == [1, 2, 4, 8, 32, 128, 512]
+    # too few under-fit: training accuracy itself is low
+    for w in (1, 2):
+        assert final(w, "train_acc") < 0.3 and final(w, "train_loss") > 1.5
+    assert 0.45 < final(4, "val_acc") < 0.6  # about half
+    assert 0.8 < final(8, "val_acc") < 0.9  # most
+    for w in (32, 128, 512):
+        assert final(w, "train_acc") >= 0.993
+        assert 0.935 <= final(w, "val_acc") < 0.95  # 94 to 95 %
+    # no over-fitting in 60 epochs: lowest validation loss at or next to
+    # the last epoch, for every width
+    for _, h in r.values():
+        assert int(np.argmin(h["val_loss"])) + 1 >= 59
+    val = {w: final(w, "val_loss") for w in r}
+    assert min(val, key=val.get) == 512
+    # the train - validation accuracy gap widens from 8 to 512 units
+    gap = {w: final(w, "train_acc") - final(w, "val_acc") for w in r}
+    assert gap[512] > gap[32] > 0 and gap[512] > 0.06
+
+
+def test_one_unit_stays_under_fitted_when_trained_longer():
+    (_, h), = hu.width_sweep(hu.digits(), widths=(1,), num_epochs=300).values()
+    assert h["train_acc"][59] == final(1, "train_acc")  # the same run
+    assert round(h["train_acc"][-1], 1) == 0.4  # "only to about 0.4"
+
+
+def test_seed_changes_move_the_accuracy_by_a_few_digits():
+    n_val = len(hu.digits()[1][1])
+    assert n_val == 359
+    right = {128: [], 512: []}
+    for seed in (0, 1, 2, 3):
+        r = hu.width_sweep(hu.digits(), widths=(128, 512), seed=seed)
+        for w in right:
+            right[w].append(round(r[w][1]["val_acc"][-1] * n_val))
+    assert right[128][0] - right[512][0] == 4  # the page's seed 0
+    assert all(max(v) - min(v) == 3 for v in right.values())
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    page = " ".join(PAGE.read_text().split())  # line breaks as spaces
+    assert f"training accuracy `{final(1, 'train_acc'):.3f}`" in page
+    assert f"(training accuracy `{final(32, 'train_acc'):.3f}` and above)" \
+        in page
+    count, _ = hu.results[512]
+    assert f"**512 units** have {count:,} parameters for 300 examples, " \
+        f"{round(count / 300)} times" in page
+    assert f"(`{final(512, 'val_loss'):.3f}`)" in page
+    assert (f"`{final(512, 'val_acc'):.3f}` against "
+            f"`{final(128, 'val_acc'):.3f}` at 128 units, is 4 digits lower "
+            f"out of 359") in page
+    assert "P = 64 n_h + n_h + 10 n_h + 10 = 75\\, n_h + 10" in page
+    for text in ("One hidden layer of 32 ReLU units on 500 digits",
+                 "(learning rate 0.5) for 100 steps",
+                 "relative error of $10^{-10}$",
+                 "first 300 training examples",
+                 "learning rate of 0.1 for 60 epochs",
+                 "widths from 1 to 512", "94 to 95 %"):
+        assert text in page, text
+    sweep = inspect.signature(hu.width_sweep).parameters
+    assert (sweep["n"].default, sweep["lr"].default,
+            sweep["num_epochs"].default) == (300, 0.1, 60)
+    assert sweep["widths"].default == (1, 2, 4, 8, 32, 128, 512)
+    assert len(hu.X) == len(X) == 500

@@ -1,0 +1,310 @@
+"""Tests for snippets/glossary/weight_initialization.py (its glossary
+page)."""
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from snippets.glossary import weight_initialization as wi
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/glossary/weight-initialization.md"
+N_IN, N_OUT = 2048, 1024  # 2,097,152 weights per matrix
+QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]
+
+
+def numpy_draws(seed=0):
+    rng = np.random.default_rng(seed)
+    return {
+        "glorot_uniform": wi.glorot_uniform(N_IN, N_OUT, rng=rng),
+        "glorot_normal": wi.glorot_normal(N_IN, N_OUT, rng=rng),
+        "he_normal": wi.he_normal(N_IN, N_OUT, rng=rng),
+    }
+
+
+def torch_draws(seed=0):
+    torch.manual_seed(seed)
+
+    def empty():
+        return torch.empty(N_OUT, N_IN, dtype=torch.float64)
+
+    return {
+        "glorot_uniform": nn.init.xavier_uniform_(empty()).numpy(),
+        "glorot_normal": nn.init.xavier_normal_(empty()).numpy(),
+        "he_normal": nn.init.kaiming_normal_(
+            empty(), nonlinearity="relu").numpy(),
+    }
+
+
+VARIANCE = {"glorot_uniform": 2 / (N_IN + N_OUT),
+            "glorot_normal": 2 / (N_IN + N_OUT), "he_normal": 2 / N_IN}
+BOUND = math.sqrt(6 / (N_IN + N_OUT))
+
+
+# ---- from scratch against torch.nn.init, by statistics ----------------------
+
+@pytest.fixture(scope="module")
+def draws():
+    return numpy_draws(), torch_draws()
+
+
+@pytest.mark.parametrize("scheme", VARIANCE)
+def test_variance_is_the_formula_on_both_sides(draws, scheme):
+    # 2.1 million samples: the standard error of the sample variance is
+    # 0.06 % (uniform) to 0.1 % (normal) of it; 2 % is > 10 of them
+    for W in (draws[0][scheme], draws[1][scheme]):
+        assert W.shape == (N_OUT, N_IN)  # torch's (fan_out, fan_in)
+        assert W.var() == pytest.approx(VARIANCE[scheme], rel=0.02)
+        assert abs(W.mean()) < 0.01 * W.std()
+
+
+def test_glorot_uniform_fills_its_interval(draws):
+    # inside [-r, r], and reaching within 1 % of both ends
+    for W in (draws[0]["glorot_uniform"], draws[1]["glorot_uniform"]):
+        assert np.abs(W).max() <= BOUND
+        assert W.max() > 0.99 * BOUND and W.min() < -0.99 * BOUND
+
+
+@pytest.mark.parametrize("scheme", VARIANCE)
+def test_numpy_and_torch_have_the_same_quantiles(draws, scheme):
+    # the same distribution: quantiles agree to 1 % of the standard
+    # deviation (their sampling error is about 0.1 % of it)
+    mine, ref = draws[0][scheme], draws[1][scheme]
+    std = math.sqrt(VARIANCE[scheme])
+    np.testing.assert_allclose(np.quantile(mine, QUANTILES),
+                               np.quantile(ref, QUANTILES),
+                               rtol=0, atol=0.01 * std)
+
+
+@pytest.mark.parametrize("scheme", ["glorot_normal", "he_normal"])
+def test_normal_draws_have_normal_tails(draws, scheme):
+    # P(|Z| > 2) = 4.55 % for a normal; the page says 4.6 %
+    share = math.erfc(2 / math.sqrt(2))
+    assert f"{100 * share:.1f} %" == "4.6 %"
+    for W in (draws[0][scheme], draws[1][scheme]):
+        beyond = np.mean(np.abs(W) > 2 * math.sqrt(VARIANCE[scheme]))
+        assert beyond == pytest.approx(share, abs=0.001)
+
+
+def test_gain_scales_the_standard_deviation():
+    rng = np.random.default_rng(1)
+    W = wi.glorot_uniform(N_IN, N_OUT, gain=5 / 3, rng=rng)
+    assert np.abs(W).max() <= 5 / 3 * BOUND
+    assert W.var() == pytest.approx((5 / 3) ** 2 * VARIANCE[
+        "glorot_uniform"], rel=0.02)
+    W = wi.glorot_normal(N_IN, N_OUT, gain=2.0, rng=rng)
+    assert W.var() == pytest.approx(4 * VARIANCE["glorot_normal"], rel=0.02)
+
+
+def test_draws_are_seeded():
+    a, b = numpy_draws(3), numpy_draws(3)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+# ---- PyTorch's defaults -----------------------------------------------------
+
+@pytest.mark.parametrize("fan_in, fan_out", [(64, 256), (512, 256),
+                                             (1000, 1000), (3, 5000)])
+def test_nn_linear_default_is_uniform_one_over_sqrt_fan_in(fan_in, fan_out):
+    torch.manual_seed(0)
+    layer = nn.Linear(fan_in, fan_out, dtype=torch.float64)
+    W, b = layer.weight.detach(), layer.bias.detach()
+    bound = 1 / math.sqrt(fan_in)
+    assert W.abs().max().item() <= bound
+    assert W.abs().max().item() > 0.99 * bound
+    assert b.abs().max().item() <= bound
+    # n >= 15,000 samples: the variance's standard error is < 0.8 %
+    assert W.var().item() == pytest.approx(1 / (3 * fan_in), rel=0.05)
+
+
+def test_nn_linear_default_is_kaiming_uniform_with_a_sqrt5():
+    source = inspect.getsource(nn.Linear.reset_parameters)
+    assert "kaiming_uniform_(self.weight, a=math.sqrt(5))" in source
+    # and that is U(-1/sqrt(fan_in), 1/sqrt(fan_in)): gain sqrt(2/(1+a^2))
+    # = sqrt(1/3), bound gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in)
+    gain = nn.init.calculate_gain("leaky_relu", math.sqrt(5))
+    assert gain * math.sqrt(3) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_gains():
+    assert nn.init.calculate_gain("relu") == math.sqrt(2)
+    assert nn.init.calculate_gain("tanh") == 5 / 3
+    assert nn.init.calculate_gain("linear") == 1
+    params = inspect.signature(nn.init.kaiming_normal_).parameters
+    assert params["mode"].default == "fan_in"
+    assert inspect.signature(nn.init.xavier_uniform_).parameters[
+        "gain"].default == 1.0
+
+
+# ---- bad values -------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", [wi.glorot_uniform, wi.glorot_normal,
+                                wi.he_normal])
+@pytest.mark.parametrize("n_in, n_out, name", [
+    (0, 5, "n_in"), (5, 0, "n_out"), (2.5, 5, "n_in"), (5, "7", "n_out"),
+])
+def test_bad_fans_are_refused(fn, n_in, n_out, name):
+    with pytest.raises(ValueError, match=rf"^{name} must be an integer >= 1"):
+        fn(n_in, n_out, rng=np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("gain", [0, -1.0, math.inf, math.nan])
+def test_bad_gain_is_refused(gain):
+    rng = np.random.default_rng(0)
+    for fn in (wi.glorot_uniform, wi.glorot_normal):
+        with pytest.raises(ValueError,
+                           match=r"^gain must be a finite number > 0"):
+            fn(4, 4, gain=gain, rng=rng)
+
+
+def test_bad_experiment_settings_are_refused():
+    with pytest.raises(ValueError, match=r"^scheme must be one of"):
+        wi.activation_variances("LeCun", "tanh")
+    with pytest.raises(ValueError, match=r"^activation must be one of"):
+        wi.activation_variances("He normal", "sigmoid")
+    for depth in (0, 101, 2.0):
+        with pytest.raises(ValueError,
+                           match=r"^depth must be an integer in \[1, 100\]"):
+            wi.activation_variances("He normal", "ReLU", depth=depth)
+    with pytest.raises(ValueError, match=r"^scheme must be one of"):
+        wi.initialize(wi.mlp(), scheme="zeros")
+
+
+# ---- the experiments --------------------------------------------------------
+
+def v(activation, scheme, layer):
+    return wi.variances[activation, scheme][layer - 1]
+
+
+def per_layer(activation, scheme, a=1, b=5):
+    return (v(activation, scheme, b) / v(activation, scheme, a)) ** (
+        1 / (b - a))
+
+
+def test_per_layer_factors_in_the_prose():
+    # too small: 256 * 1e-4 per tanh layer, half of it per ReLU layer
+    assert per_layer("tanh", "N(0, 0.01^2)") == pytest.approx(0.0256,
+                                                              rel=0.05)
+    assert per_layer("ReLU", "N(0, 0.01^2)") == pytest.approx(0.0128,
+                                                              rel=0.05)
+    # too large: 256 / 2 = 128 per ReLU layer
+    assert per_layer("ReLU", "N(0, 1)", 1, 20) == pytest.approx(128,
+                                                                rel=0.05)
+    # Glorot halves a square ReLU layer's signal
+    assert per_layer("ReLU", "Glorot uniform", 1, 20) == pytest.approx(
+        0.5, rel=0.1)
+
+
+def test_depth_story():
+    # He keeps ReLU near 1, tanh steady near 0.3
+    he_relu = wi.variances["ReLU", "He normal"]
+    assert 0.5 < min(he_relu) and max(he_relu) < 1.5
+    he_tanh = wi.variances["tanh", "He normal"]
+    assert all(0.25 < x < 0.55 for x in he_tanh)
+    # tanh with N(0, 1) saturates: variance 0.95, most units near +-1
+    assert all(x == pytest.approx(0.95, abs=0.01)
+               for x in wi.variances["tanh", "N(0, 1)"])
+    rng = np.random.default_rng(0)
+    h = rng.standard_normal((500, 256))
+    for _ in range(20):
+        h = np.tanh(h @ wi.large(256, 256, rng=rng).T)
+    assert np.mean(np.abs(h) > 0.9) > 0.8
+    assert np.mean(1 - h**2) < 0.1  # the average tanh' is tiny
+    # Glorot for tanh fades; with PyTorch's tanh gain 5/3 it does not
+    # the figure's tanh panel starts at 1e-3: the small init leaves it
+    # after the first layer
+    small = wi.variances["tanh", "N(0, 0.01^2)"]
+    assert small[0] > 1e-3 > small[1]
+    glorot = wi.variances["tanh", "Glorot uniform"]
+    assert glorot[19] < glorot[0] / 10
+    wi.SCHEMES["Glorot, gain 5/3"] = (
+        lambda n_in, n_out, *, rng: wi.glorot_uniform(
+            n_in, n_out, gain=5 / 3, rng=rng))
+    try:
+        gained = wi.activation_variances("Glorot, gain 5/3", "tanh",
+                                         depth=60)
+    finally:
+        del wi.SCHEMES["Glorot, gain 5/3"]
+    assert min(gained[4:]) > 0.9 * max(gained[4:])
+
+
+@pytest.mark.parametrize("scheme", wi.SCHEMES)
+def test_numpy_schemes_match_the_torch_schemes_of_the_training(scheme):
+    # the depth table (NumPy) and the training (torch) use the same four
+    # distributions: compare variances on a 256 x 256 layer (2 %)
+    rng = np.random.default_rng(0)
+    W = wi.SCHEMES[scheme](256, 256, rng=rng)
+    model = wi.initialize(nn.Sequential(nn.Linear(256, 256)), scheme=scheme)
+    torch_W = model[0].weight.detach().numpy()
+    assert W.var() == pytest.approx(torch_W.var(), rel=0.03)
+    assert np.all(model[0].bias.detach().numpy() == 0)
+
+
+def test_training_story():
+    h = wi.histories
+    small, glorot = h["N(0, 0.01^2)"], h["Glorot uniform"]
+    he, large = h["He normal"], h["N(0, 1)"]
+    assert max(small["val_acc"]) < 0.15
+    assert small["train_loss"][-1] == pytest.approx(math.log(10), abs=0.01)
+    assert he["val_acc"][-1] > glorot["val_acc"][-1] > 0.85
+    assert math.isnan(large["train_loss"][0])  # diverged in epoch 1
+    assert max(large["val_acc"]) < 0.15
+
+
+def start_loss(scheme):
+    model = wi.initialize(wi.mlp(hidden=64, depth=6), scheme=scheme)
+    return wi.evaluate(model, *wi.data[0])[0]
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    page = PAGE.read_text()
+    assert f"$\\ln 10 \\approx {math.log(10):.3f}$" in page
+    assert f"(${math.log(10):.3f}$ for ten digits)" in page
+    assert start_loss("N(0, 0.01^2)") == pytest.approx(math.log(10),
+                                                       abs=1e-3)
+    assert f"(about `{start_loss('N(0, 1)'):.4g}`)" in page
+    for (activation, scheme, layer) in [
+            ("tanh", "N(0, 0.01^2)", 20), ("ReLU", "N(0, 0.01^2)", 20),
+            ("ReLU", "N(0, 1)", 20), ("tanh", "N(0, 1)", 20),
+            ("tanh", "He normal", 20), ("tanh", "Glorot uniform", 1),
+            ("tanh", "Glorot uniform", 20), ("ReLU", "Glorot uniform", 20)]:
+        assert f"`{v(activation, scheme, layer):.1e}`" in page
+    assert f"`{wi.histories['He normal']['val_acc'][-1]:.3f}`" in page
+    assert f"(`{wi.histories['Glorot uniform']['val_acc'][-1]:.3f}`)" in page
+    for text in ("6 hidden ReLU layers of 64 units", "learning rate of 0.1",
+                 "for 10 epochs", "500 random inputs",
+                 "20 layers of 256 units", "$1024 \\times 2048$",
+                 "$256 \\times 512$"):
+        assert text in page
+    sig = inspect.signature(wi.activation_variances).parameters
+    assert (sig["depth"].default, sig["width"].default,
+            sig["n"].default) == (20, 256, 500)
+    assert (N_OUT, N_IN) == (1024, 2048)
+    assert (wi.n_out, wi.n_in) == (256, 512)
+
+
+@pytest.mark.parametrize("activation", wi.ACTIVATIONS)
+@pytest.mark.parametrize("scheme", ["Glorot uniform", "He normal"])
+def test_activation_variances_match_a_torch_forward_pass(scheme,
+                                                         activation):
+    # the same weights (same generator, same order) through torch layers:
+    # float64, rtol 1e-12 (matrix products summed in another order)
+    depth, width, n = 6, 64, 100
+    mine = wi.activation_variances(scheme, activation, depth=depth,
+                                   width=width, n=n, seed=5)
+    rng = np.random.default_rng(5)
+    h = torch.from_numpy(rng.standard_normal((n, width)))
+    f = torch.tanh if activation == "tanh" else torch.relu
+    ref = []
+    for _ in range(depth):
+        layer = nn.Linear(width, width, bias=False, dtype=torch.float64)
+        with torch.no_grad():
+            layer.weight.copy_(torch.from_numpy(
+                wi.SCHEMES[scheme](width, width, rng=rng)))
+            h = f(layer(h))
+        ref.append(h.var(unbiased=False).item())
+    np.testing.assert_allclose(mine, ref, rtol=1e-12)
