@@ -7,10 +7,7 @@ digits task. The page docs/glossary/activation-functions.md shows the
 sections of this script in order; run the whole file to see every result.
 """
 
-try:  # imported as snippets.glossary.activation_functions (the tests)
-    from snippets.glossary.digits_task import digits, fit, mlp
-except ModuleNotFoundError:  # run as a script: the task sits next to it
-    from digits_task import digits, fit, mlp
+from snippets.glossary.digits_task import digits, fit, mlp
 
 # --8<-- [start:numpy]
 import math

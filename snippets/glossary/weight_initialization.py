@@ -9,10 +9,7 @@ shows the sections of this script in order; run the whole file to see
 every result.
 """
 
-try:  # imported as snippets.glossary.weight_initialization (the tests)
-    from snippets.glossary.digits_task import digits, evaluate, fit, mlp
-except ModuleNotFoundError:  # run as a script: the task sits next to it
-    from digits_task import digits, evaluate, fit, mlp
+from snippets.glossary.digits_task import digits, evaluate, fit, mlp
 
 # --8<-- [start:numpy]
 import math
