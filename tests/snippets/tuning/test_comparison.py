@@ -1,0 +1,123 @@
+"""Tests for snippets/tuning/comparison.py (docs/tuning/comparison.md).
+
+The committed results it draws from are checked against fresh runs in
+test_comparison_results.py.
+"""
+
+import numpy as np
+import pytest
+
+from snippets.tuning import comparison as c
+from snippets.tuning.comparison_results import RESULTS
+from tests.conftest import ROOT
+
+PAGE = ROOT / "docs/tuning/comparison.md"
+
+
+def test_curve_charges_only_new_epochs_and_stops_at_the_budget():
+    # trial 0 at 1 epoch, trial 1 at 1, trial 0 resumed to 3, trial 2 at 9
+    log = [(0, 1, 0.5), (1, 1, 0.6), (0, 3, 0.8), (2, 9, 0.7)]
+    assert c.curve(log, budget=100) == [
+        (1, 1, 0.5), (2, 2, 0.6), (2, 4, 0.8), (3, 13, 0.8)]
+    assert c.curve(log, budget=12) == [(1, 1, 0.5), (2, 2, 0.6),
+                                       (2, 4, 0.8)]
+
+
+def test_best_at_reads_the_curve_at_marks():
+    points = [(1, 1, 0.5), (2, 2, 0.6), (2, 4, 0.8), (3, 13, 0.8)]
+    assert c.best_at(points, (1, 2, 3, 4), axis=0) == [0.5, 0.8, 0.8, None]
+    assert c.best_at(points, (1, 3, 12, 20), axis=1) == [0.5, 0.6, 0.8,
+                                                          0.8]
+    assert c.best_at(points, (0,), axis=1) == [None]
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(ValueError, match=r"^method must be one of"):
+        c.run_method("annealing", seed=0, data=None)
+
+
+@pytest.mark.parametrize("budget", [0, 8, 27.0, None])
+def test_a_budget_below_one_full_trial_is_refused(budget):
+    with pytest.raises(ValueError, match=r"^budget must be an integer >= 9"):
+        c.run_method("random", seed=0, data=None, budget=budget)
+
+
+def test_quartiles_are_numpys_percentiles():
+    # statistics.quantiles(method="inclusive") interpolates linearly, as
+    # numpy.percentile does by default (float64: rtol 1e-12)
+    rng = np.random.default_rng(0)
+    rows = rng.integers(300, 360, size=(10, 6)).tolist()
+    for column, q in zip(zip(*rows), c.quartiles(rows)):
+        ref = np.percentile(np.array(column) / 359, [25, 50, 75])
+        np.testing.assert_allclose(q, ref, rtol=1e-12)
+    assert c.quartiles([[1, None], [2, 3]]) == [
+        pytest.approx((1.25 / 359, 1.5 / 359, 1.75 / 359)), None]
+
+
+def test_the_final_configuration_is_evaluated_once_on_test():
+    assert c.correct(c.accuracy) == RESULTS["best"]["correct"]
+    assert 0.9 < c.test_accuracy <= 1.0
+
+
+def medians(key, mark):
+    """Median best accuracy of every method at one mark, from RESULTS."""
+    marks = RESULTS["trial_marks" if key == "by_trials" else "epoch_marks"]
+    return {m: c.quartiles(rows)[marks.index(mark)]
+            for m, rows in RESULTS[key].items()}
+
+
+def test_numbers_in_the_prose_are_what_the_code_computes():
+    page = " ".join(PAGE.read_text().split())  # one line
+    assert "ten times with ten seeds" in page and RESULTS["seeds"] == 10
+    assert "243 epochs per search, as many as 27 full trials" in page
+    assert c.BUDGET == 243 == 27 * c.MAX_EPOCHS
+    assert "runs of 9 configurations, from 1 epoch to 9" in page
+
+    end = medians("by_epochs", 243)
+    others = {m: q for m, q in end.items() if m != "grid"}
+    assert f"its median is ${end['grid'][1]:.3f}$" in page
+    low = min(q[1] for q in others.values())
+    high = max(q[1] for q in others.values())
+    assert f"ends at ${low:.3f}$ or better" in page
+    assert f"between ${low:.3f}$ and ${high:.3f}$" in page
+    assert round((high - low) * 359) == 3 and "three validation digits" \
+        in page
+    assert max(others, key=lambda m: others[m][1]) == "TPE + pruning"
+    q = end["TPE + pruning"]
+    assert f"median is ${q[1]:.3f}$, with half of the seeds between " \
+        f"${q[0]:.3f}$ and ${q[2]:.3f}$" in page
+
+    five = medians("by_trials", 5)
+    assert five["successive halving"][1] == five["Hyperband"][1]
+    assert f"their best is poor (${five['Hyperband'][1]:.3f}$)" in page
+    at27 = medians("by_epochs", 27)
+    assert at27["successive halving"][1] == at27["Hyperband"][1]
+    assert f"they are at ${at27['Hyperband'][1]:.3f}$" in page
+    assert at27["Hyperband"][1] > at27["quasi-random"][1]
+    assert at27["Hyperband"][1] > at27["TPE"][1]
+    for key, mark in (("by_epochs", 27), ("by_epochs", 72),
+                      ("by_epochs", 243), ("by_trials", 5),
+                      ("by_trials", 27)):  # once there are a few trials
+        qs = medians(key, mark)
+        assert qs["quasi-random"][1] <= qs["random"][1]  # not better
+
+    one = medians("by_trials", 1)
+    assert f"median ${one['random, lr only'][1]:.3f}$, against " \
+        f"${one['random'][1]:.3f}$" in page
+    assert max(one, key=lambda m: one[m][1]) == "random, lr only"
+    lr5, r5 = five["random, lr only"], five["random"]
+    assert lr5[1] == r5[1] and f"(${r5[1]:.3f}$)" in page
+    width = {m: q[2] - q[0] for m, q in five.items()}
+    assert min(width, key=width.get) == "random, lr only"
+    assert f"${lr5[0]:.3f}$ to ${lr5[2]:.3f}$" in page
+    lr = [medians("by_trials", k)["random, lr only"][1] for k in (20, 27)]
+    t27 = medians("by_trials", 27)
+    assert lr[0] == lr[1] and f"stopped improving at ${lr[1]:.3f}$" in page
+    assert t27["random"][1] > lr[1] and t27["TPE"][1] > lr[1]
+
+    best = RESULTS["best"]
+    assert f"scored ${best['correct'] / 359:.3f}$ on the validation set " \
+        f"({best['correct']} of 359 digits) and ${c.test_accuracy:.3f}$" \
+        in page
+    assert c.test_accuracy < best["correct"] / 359
+    assert 5 * 10 * 27 > 1000  # full-trial searches alone: evaluations
