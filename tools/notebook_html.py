@@ -26,7 +26,8 @@ from bs4 import BeautifulSoup, NavigableString
 from tools import katex
 
 DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
-INLINE = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$")
+# Inline math may wrap onto the next line, but not across a blank line.
+INLINE = re.compile(r"(?<![\\$])\$(?!\$)((?:(?!\n\n)[^$])+?)(?<![\\])\$")
 
 
 def _math(soup, cell) -> None:

@@ -1,40 +1,21 @@
 """Tuning advice on the task: scientific, nuisance and fixed
 hyperparameters, an isolation plot, and search-space boundaries.
 
-The page docs/tuning/advice.md shows the sections of this script in order,
-after the shared code it shows folded and runs first: the glossary's task
-and the search space, trial and points of snippets/tuning/search.py. This
-script runs the same sections first (importing those modules would also
-run their examples).
+The page docs/tuning/advice.md shows the shared code folded (the glossary's
+task, snippets/tuning/task.py), then the sections of this script in order.
+Run it from the repository root: python -m snippets.tuning.advice
 """
 
-import sys
-from pathlib import Path
+from snippets.glossary.digits_task import digits
+from snippets.tuning.task import (
+    describe,
+    LogUniform,
+    objective,
+    quasi_random_points,
+    run_search,
+    SearchSpace,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-from tools.sections import sections
-
-
-def _run(*includes):
-    """Run sections of other modules in one namespace, as the page does."""
-    namespace = {}
-    for path, name in includes:
-        exec(sections(ROOT / path)[name], namespace)
-    return namespace
-
-
-_shared = _run(("snippets/glossary/digits_task.py", "task"),
-               ("snippets/tuning/search.py", "space"),
-               ("snippets/tuning/search.py", "trial"),
-               ("snippets/tuning/search.py", "points"))
-digits, Trial, MAX_EPOCHS = (_shared[k] for k in ("digits", "Trial",
-                                                    "MAX_EPOCHS"))
-SearchSpace, LogUniform, describe = (_shared[k] for k in (
-    "SearchSpace", "LogUniform", "describe"))
-quasi_random_points, run_search, objective = (_shared[k] for k in (
-    "quasi_random_points", "run_search", "objective"))
 
 # --8<-- [start:roles]
 data = digits()

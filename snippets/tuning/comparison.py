@@ -9,50 +9,34 @@ repository's root:
         write_results; write_results()"
 
 The page docs/tuning/comparison.md shows the code (the shared sections of
-the glossary's task, search.py and early_stopping.py folded, as this
-script runs them first) and draws its figures and table from the results.
+the glossary's task, task.py and methods.py folded) and draws its figures
+and table from the results.
 """
 
-import sys
-from pathlib import Path
+from snippets.glossary.digits_task import digits, evaluate
+from snippets.tuning.task import (
+    DEFAULTS,
+    MAX_EPOCHS,
+    SPACE,
+    describe,
+    grid_points,
+    objective,
+    quasi_random_points,
+    random_points,
+    SearchSpace,
+    Trial,
+)
+from snippets.tuning.methods import (
+    hyperband,
+    make_objective,
+    successive_halving,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-from tools.sections import sections
-
-
-def _run(*includes):
-    """Run sections of other modules in one namespace, as the page does."""
-    namespace = {}
-    for path, name in includes:
-        exec(sections(ROOT / path)[name], namespace)
-    return namespace
-
-
-_shared = _run(("snippets/glossary/digits_task.py", "task"),
-               ("snippets/tuning/search.py", "space"),
-               ("snippets/tuning/search.py", "trial"),
-               ("snippets/tuning/search.py", "points"),
-               ("snippets/tuning/early_stopping.py", "halving"),
-               ("snippets/tuning/early_stopping.py", "hyperband"),
-               ("snippets/tuning/early_stopping.py", "tpe"))
-digits, evaluate, Trial = (_shared[k] for k in ("digits", "evaluate",
-                                                  "Trial"))
-SPACE, SearchSpace, describe = (_shared[k] for k in (
-    "SPACE", "SearchSpace", "describe"))
-MAX_EPOCHS, objective = _shared["MAX_EPOCHS"], _shared["objective"]
-DEFAULTS = _shared["DEFAULTS"]
-grid_points, random_points, quasi_random_points = (_shared[k] for k in (
-    "grid_points", "random_points", "quasi_random_points"))
-successive_halving, hyperband, hyperband_brackets = (_shared[k] for k in (
-    "successive_halving", "hyperband", "hyperband_brackets"))
-make_objective = _shared["make_objective"]
-
-try:
+try:  # absent only while write_results() is making it
     from snippets.tuning.comparison_results import RESULTS
 except ImportError:
     RESULTS = None
+
 
 # --8<-- [start:compare]
 import math

@@ -1,40 +1,15 @@
 """Tuning: one Optuna study, several worker processes, one shared storage.
 
-The page docs/tuning/scaling-out.md shows the sections of this script in
-order, after the shared code it shows folded and runs first: the glossary's
-task, the search space and trial of snippets/tuning/search.py and the
-Optuna objective of snippets/tuning/early_stopping.py. This script runs the
-same sections first (importing those modules would also run their
-examples).
+The page docs/tuning/scaling-out.md shows the shared code folded (the
+glossary's task, snippets/tuning/task.py and the Optuna objective of
+snippets/tuning/methods.py), then the sections of this script in order.
+Run it from the repository root: python -m snippets.tuning.scaling_out
 """
 
-import sys
-from pathlib import Path
+from snippets.glossary.digits_task import digits
+from snippets.tuning.task import SPACE, check_count, describe
+from snippets.tuning.methods import make_objective
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-from tools.sections import sections
-
-
-def _run(*includes):
-    """Run sections of other modules in one namespace, as the page does."""
-    namespace = {}
-    for path, name in includes:
-        exec(sections(ROOT / path)[name], namespace)
-    return namespace
-
-
-_shared = _run(("snippets/glossary/digits_task.py", "task"),
-               ("snippets/tuning/search.py", "space"),
-               ("snippets/tuning/search.py", "trial"),
-               ("snippets/tuning/search.py", "points"),
-               ("snippets/tuning/early_stopping.py", "tpe"))
-digits, SPACE, describe = (_shared[k] for k in ("digits", "SPACE",
-                                                  "describe"))
-check_count, make_objective = _shared["check_count"], _shared[
-    "make_objective"]
-MAX_EPOCHS = _shared["MAX_EPOCHS"]
 
 # --8<-- [start:worker]
 import optuna

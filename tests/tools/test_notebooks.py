@@ -42,6 +42,8 @@ JUPYTER = """<style>.x{}</style><script>var a;</script>
 <div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">
 <h2 id="h">Heading<a class="anchor-link" href="#h">¶</a></h2>
 <p>Inline $a &lt; b$ and <code>$not math$</code>.</p><p>$$x^2$$</p>
+<p>Wrapped $c +
+d$ too.</p>
 </div></div>
 <div class="jp-Cell jp-CodeCell jp-Notebook-cell">
 <div class="jp-InputPrompt">In [1]:</div>
@@ -62,7 +64,7 @@ def test_jupyter_markup_becomes_site_markup():
     assert '<div class="language-python highlight"><pre><code>' in out
     assert 'class="result"' in out and "42\n" in out
     assert 'alt="a line going up"' in out
-    assert out.count('class="katex"') == 2  # inline and display
+    assert out.count('class="katex"') == 3  # inline, display, wrapped
     assert "<code>$not math$</code>" in out  # code is left alone
 
 

@@ -14,6 +14,7 @@ import optuna
 import pytest
 
 from snippets.tuning import scaling_out as so
+from snippets.tuning.task import MAX_EPOCHS
 from tests.conftest import ROOT
 
 PAGE = ROOT / "docs/tuning/scaling-out.md"
@@ -32,7 +33,7 @@ def check_record(trials, workers, n_trials):
     for t in trials:
         steps = sorted(t.intermediate_values)
         assert steps == list(range(1, len(steps) + 1))
-        assert t.state.name == "PRUNED" or len(steps) == so.MAX_EPOCHS
+        assert t.state.name == "PRUNED" or len(steps) == MAX_EPOCHS
 
 
 def test_the_page_run_recorded_every_trial_once():
