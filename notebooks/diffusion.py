@@ -1,6 +1,3 @@
-# %% [raw]
-# ruff: noqa: F821, E402 (names come from the included snippet sections)
-
 # %% [markdown]
 # # Diffusion hyperparameters
 #
