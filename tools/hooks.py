@@ -9,9 +9,11 @@ place of the marker ``<!-- bibliography -->``; a page with
 fails the build.
 """
 
+import logging
 import os
 import posixpath
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -45,6 +47,9 @@ from tools import (  # noqa: E402
 )
 
 BIBLIOGRAPHY = "<!-- bibliography -->"
+log = logging.getLogger("mkdocs.hooks.timing")
+_started: dict[str, float] = {}  # page -> when its conversion began
+_took: dict[str, float] = {}  # page -> seconds to convert (runs its code)
 
 
 def on_pre_build(config):
@@ -70,6 +75,7 @@ def on_config(config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    _started[page.file.src_uri] = time.perf_counter()
     entries = bib.entries()
     src = page.file.src_uri
     to_bibliography = page.meta.get("cite_to") == "bibliography"
@@ -104,6 +110,9 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     # Math is rendered here, at build time, so pages need no script for it;
     # notebook pages get the site's own markup (tools/notebook_html.py).
+    src = page.file.src_uri
+    if src in _started:  # converting the page ran its examples
+        _took[src] = time.perf_counter() - _started.pop(src)
     try:
         if page.file.src_uri.endswith(".ipynb"):
             html = notebook_html.clean(html)
@@ -122,3 +131,11 @@ def on_page_context(context, page, config, nav):
             f"/main/notebooks/{stem}.py"
         )
     return context
+
+
+def on_post_build(config):
+    # Where the build's time goes: the pages whose examples run longest.
+    slowest = sorted(_took.items(), key=lambda kv: -kv[1])[:8]
+    log.info("slowest pages (s): " + ", ".join(
+        f"{page} {seconds:.1f}" for page, seconds in slowest))
+    _took.clear()

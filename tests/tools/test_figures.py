@@ -43,3 +43,17 @@ def test_figure_names_keep_ids_apart():
 def test_alt_text_is_required():
     with pytest.raises(ValueError, match="alt"):
         figures.svg(draw(), name="a", alt=" ")
+
+
+def test_crowded_scatter_becomes_an_embedded_image():
+    import numpy as np
+
+    with plt.rc_context(figures.STYLE):
+        fig, ax = plt.subplots()
+        xy = np.random.default_rng(0).normal(size=(5000, 2))
+        ax.scatter(*xy.T, s=2)
+        ax.set(xlabel="x", ylabel="y")
+    out = figures.svg(fig, name="crowd", alt="a cloud of points")
+    assert "<image" in out and "data:image/png;base64," in out
+    assert len(out) < 200_000  # 5,000 markers as paths: several MB
+    assert "currentColor" in out  # axes and labels stay vector, themed
