@@ -78,10 +78,13 @@ def _lighter_png(src: str) -> str:
     if not src.startswith(prefix):
         return src
     image = Image.open(io.BytesIO(base64.b64decode(src[len(prefix):])))
-    method = (Image.Quantize.FASTOCTREE if image.mode == "RGBA"
-              else Image.Quantize.MEDIANCUT)
+    if image.mode == "P":
+        return src  # already a palette image
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA")
+    # Pillow quantizes RGBA only by octree; median cut is better for RGB
+    method = (Image.Quantize.FASTOCTREE if image.mode == "RGBA"
+              else Image.Quantize.MEDIANCUT)
     small = image.quantize(colors=256, method=method,
                            dither=Image.Dither.NONE)
     out = io.BytesIO()

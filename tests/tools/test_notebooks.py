@@ -1,6 +1,11 @@
 """Notebook stories -> .ipynb, and mkdocs-jupyter HTML -> site markup."""
 
+import base64
+import io
+import random
+
 import pytest
+from PIL import Image
 
 from tools import notebook_html, notebooks
 
@@ -36,6 +41,22 @@ def test_missing_section_is_an_error(tmp_path):
         notebooks.notebook(story)
 
 
+def _png(size: int = 48) -> str:
+    """A real RGB PNG as a data URI: scattered dots of six colours, as
+    in a plot, which a palette stores in a byte where RGB needs three."""
+    colours = [(255, 255, 255), (31, 119, 180), (255, 127, 14),
+               (44, 160, 44), (214, 39, 40), (0, 0, 0)]
+    rng = random.Random(0)
+    image = Image.new("RGB", (size, size))
+    image.putdata([rng.choice(colours) for _ in range(size * size)])
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(
+        out.getvalue()).decode()
+
+
+PNG = _png()
+
 JUPYTER = """<style>.x{}</style><script>var a;</script>
 <div class="jupyter-wrapper"><div class="jp-Notebook">
 <div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">
@@ -52,8 +73,8 @@ d$ too.</p>
 plt.show()</pre></div>
 <div class="jp-OutputArea-output"><pre>42
 </pre></div>
-<div class="jp-OutputArea-output"><img src="data:image/png;base64,AA"/></div>
-</div></div></div>"""
+<div class="jp-OutputArea-output"><img src="PNG"/></div>
+</div></div></div>""".replace("PNG", PNG)
 
 
 def test_jupyter_markup_becomes_site_markup():
@@ -66,6 +87,18 @@ def test_jupyter_markup_becomes_site_markup():
     assert 'alt="a line going up"' in out
     assert out.count('class="katex"') == 3  # inline, display, wrapped
     assert "<code>$not math$</code>" in out  # code is left alone
+
+
+def test_figures_become_palette_pngs_only_when_smaller():
+    src = notebook_html._lighter_png(PNG)
+    assert len(src) < len(PNG)
+    raw = base64.b64decode(src.removeprefix("data:image/png;base64,"))
+    small = Image.open(io.BytesIO(raw))
+    assert small.mode == "P" and small.size == (48, 48)
+    # a palette PNG does not shrink again, so it is kept as it is
+    assert notebook_html._lighter_png(src) == src
+    assert notebook_html._lighter_png("data:image/svg+xml,x") == (
+        "data:image/svg+xml,x")
 
 
 def test_non_notebook_content_is_refused():
