@@ -28,10 +28,18 @@ def search(v, words: str) -> list[str]:
     """Type into the site's search box; the result links, best first."""
     v.page.keyboard.press("/")  # material's shortcut opens the search
     v.page.keyboard.type(words, delay=20)  # key by key, as a reader
-    first = v.page.locator(".md-search-result__item a").first
-    first.wait_for(timeout=10_000)
     links = v.page.locator(".md-search-result__item a")
-    return [links.nth(i).get_attribute("href") for i in range(links.count())]
+    links.first.wait_for(timeout=10_000)
+    # Results follow each key from a web worker: wait until they settle.
+    hits, before = None, []
+    for _ in range(20):
+        hits = [links.nth(i).get_attribute("href")
+                for i in range(links.count())]
+        if hits == before:
+            break
+        before = hits
+        v.page.wait_for_timeout(250)
+    return hits
 
 
 def test_search_finds_a_chapter_by_a_word_from_its_text(visit):
