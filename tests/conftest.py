@@ -72,3 +72,20 @@ def site(build) -> Path:
     if build.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{build.log[-4000:]}")
     return build.site
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_figures():
+    """Snippet modules draw at import and end with plt.show(), which
+    closes nothing under Agg: close them after each test module so a
+    worker does not pile up figures (matplotlib warns past 20)."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def pytest_collectreport(report):
+    """The same after collecting a test module, which imports the
+    snippets it tests (and so draws their figures)."""
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
