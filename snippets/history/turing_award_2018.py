@@ -40,6 +40,8 @@ WORKS = [
          "Understanding the difficulty of training deep feedforward"),
     Work("nair2010", 2010, ("Hinton",),
          "Rectified Linear Units Improve Restricted Boltzmann Machines"),
+    Work("bergstra2011", 2011, ("Bengio",),
+         "Algorithms for Hyper-Parameter Optimization"),
     Work("glorot2011", 2011, ("Bengio",),
          "Deep Sparse Rectifier Neural Networks"),
     Work("bengio2012", 2012, ("Bengio",),
