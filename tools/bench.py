@@ -53,6 +53,9 @@ theme:
 TARGET_MEDIAN, TARGET_MAX = 1.5, 3.0
 
 
+LOGS: list[str] = []  # what each build printed, in order
+
+
 def timed(cmd: list[str], cwd: Path = ROOT) -> float:
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True,
@@ -61,6 +64,7 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> float:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}"
                          f"{proc.stderr[-3000:]}")
+    LOGS.append(proc.stdout + proc.stderr)
     return took
 
 
@@ -159,6 +163,18 @@ def main() -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def slowest_pages(log: str) -> str:
+    """The hook's "slowest pages (s): ..." line of a build log."""
+    for line in log.splitlines():
+        if "slowest pages (s): " in line:
+            return line.split("slowest pages (s): ", 1)[1]
+    return "not reported"
+
+
+def met(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
 def kb(n: int) -> str:
     return f"{n / 1024:,.0f} KB"
 
@@ -170,22 +186,25 @@ def write_report(t_build, t_noexec, t_tests, differ, page_weights,
     heaviest = max(page_weights, key=page_weights.get)
     b, n = median(t_build), median(t_noexec)
     rows = [
-        ("Clean strict build", f"{b:.1f} s", "≤ 30 s"),
-        ("Same pages, execution off", f"{n:.1f} s", ""),
+        ("Clean strict build", f"{b:.1f} s", "≤ 30 s", met(b <= 30)),
+        ("Same pages, execution off", f"{n:.1f} s", "", ""),
         ("Cost of running the examples", f"{b / n:.2f}× the build "
-         "without it", ""),
+         "without it", "", ""),
     ]
     if t_tests:
-        rows.append(("Test command (after install)",
-                     f"{median(t_tests):.1f} s", "≤ 120 s"))
+        t = median(t_tests)
+        rows.append(("Test command (after install)", f"{t:.1f} s",
+                     "≤ 120 s", met(t <= 120)))
     rows += [
-        ("Bare mkdocs-material page", kb(bare_weight), ""),
+        ("Bare mkdocs-material page", kb(bare_weight), "", ""),
         ("Median page", f"{kb(med)} ({med / bare_weight:.2f}× bare)",
-         f"≤ {TARGET_MEDIAN}× bare"),
+         f"≤ {TARGET_MEDIAN}× bare", met(med <= TARGET_MEDIAN * bare_weight)),
         ("Largest page", f"{kb(big)} ({big / bare_weight:.2f}× bare), "
-         f"`{heaviest}`", f"≤ {TARGET_MAX}× bare"),
+         f"`{heaviest}`", f"≤ {TARGET_MAX}× bare",
+         met(big <= TARGET_MAX * bare_weight)),
         ("Identical pages across clean builds",
-         "yes" if not differ else f"no: {', '.join(differ)}", "yes"),
+         "yes" if not differ else f"no: {', '.join(differ)}", "yes",
+         met(not differ)),
     ]
     lines = [
         "# Performance",
@@ -201,9 +220,17 @@ def write_report(t_build, t_noexec, t_tests, differ, page_weights,
         "Chromium; the bare page is a one-paragraph mkdocs-material page "
         "built in the same run with `font: false`.",
         "",
-        "| measure | value | target |",
-        "|---|---|---|",
-        *[f"| {a} | {v} | {t} |" for a, v, t in rows],
+        "| measure | value | target | met |",
+        "|---|---|---|---|",
+        *[f"| {a} | {v} | {t} | {m} |" for a, v, t, m in rows],
+        "",
+        "The build and test targets were set when the site had one "
+        "chapter (issue 2). Every example on the site now runs twice in "
+        "a test run: once in the build, which prints its output on the "
+        "page, and once as the reader copies it, in a fresh interpreter; "
+        "the browser tests then open every page in light and dark mode. "
+        "The slowest pages of the first clean build, in seconds of their "
+        f"examples: {slowest_pages(LOGS[0])}.",
         "",
         "## Every page",
         "",
