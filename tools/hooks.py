@@ -12,6 +12,7 @@ fails the build.
 import logging
 import os
 import posixpath
+import re
 import sys
 import time
 import warnings
@@ -116,9 +117,24 @@ def on_page_content(html, page, config, files):
     try:
         if page.file.src_uri.endswith(".ipynb"):
             html = notebook_html.clean(html)
-        return katex.render_page(html)
+        return search_exclude(katex.render_page(html))
     except (katex.TeXError, ValueError) as error:
         raise PluginError(f"{page.file.src_path}: {error}") from None
+
+
+# Code blocks, their printed output and figures: half of every page's
+# text, fetched by every page load in the search index, and words a reader
+# does not search for (the prose around each block names what it does).
+_NOT_SEARCHED = re.compile(
+    r'<(div|svg)\b(?=[^>]*\bclass="(?:[^"]*\s)?'
+    r'(?:highlight|result|hpe-figure)(?:\s[^"]*)?")'
+)
+
+
+def search_exclude(html: str) -> str:
+    """Mark code blocks, results and figures for material's search plugin
+    to leave out of the index (its ``data-search-exclude`` pragma)."""
+    return _NOT_SEARCHED.sub(r"<\1 data-search-exclude", html)
 
 
 def on_page_context(context, page, config, nav):

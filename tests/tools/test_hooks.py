@@ -70,3 +70,20 @@ def test_timeline_marker_becomes_a_table_with_citations():
     assert out.startswith("| Year | Event | People | Source |")
     assert "(1986-backprop.md)" in out  # chapter links, relative
     assert "[Polyak 1964](#ref-polyak1964)" in out
+
+
+def test_code_results_and_figures_are_left_out_of_search():
+    html = (
+        '<p class="highlight">prose</p>'
+        '<div class="language-python highlight"><pre>x = 1</pre></div>'
+        '<div class="result"><pre>1</pre></div>'
+        '<svg xmlns="http://www.w3.org/2000/svg" class="hpe-figure"></svg>'
+        '<div class="admonition note"><p>kept</p></div>'
+        '<div class="highlights">kept</div>'
+    )
+    out = hooks.search_exclude(html)
+    assert out.count("data-search-exclude") == 3
+    assert '<div data-search-exclude class="language-python highlight">' in (
+        out)
+    assert '<svg data-search-exclude xmlns=' in out
+    assert '<p class="highlight">' in out  # only divs and figures
