@@ -10,7 +10,9 @@ build time. The SVG is made to be:
 - accessible: ``role="img"`` with the given ``alt`` text as its name;
 - responsive: it scales to the width of the page;
 - light: an artist with thousands of points (a scatter of samples, a long
-  curve) is drawn as an embedded image instead of thousands of SVG paths.
+  curve) is drawn as an embedded image instead of thousands of SVG paths;
+  coordinates keep two decimals (a hundredth of a point), the font list is
+  stated once, and ids nothing refers to and whitespace are dropped.
 """
 
 import html
@@ -19,6 +21,8 @@ import re
 
 import matplotlib
 import matplotlib.pyplot as plt
+
+from tools.notebook_html import lighter_png
 
 INK = "#010203"  # sentinel colour for text and axes, swapped for currentColor
 MANY_POINTS = 400  # above this, a collection or line is rasterized
@@ -85,4 +89,35 @@ def svg(fig=None, *, name: str, alt: str) -> str:
         text,
         count=1,
     )
-    return text
+    return _minify(text)
+
+
+_GEOMETRY = re.compile(r'\b(d|x|y|transform|points)="([^"]*)"')
+_DECIMALS = re.compile(r"(\d\.\d\d)\d+")
+_FONT = re.compile(r"font-family: [^;\"]*;? ?")
+_ID = re.compile(r'<g id="([^"]+)"')
+
+
+def _minify(text: str) -> str:
+    """Smaller SVG that draws the same at any zoom a reader uses."""
+    # geometry: two decimals are a hundredth of a point, and one space
+    def geometry(m):
+        value = " ".join(_DECIMALS.sub(r"\1", m[2]).split())
+        return f'{m[1]}="{value}"'
+
+    text = _GEOMETRY.sub(geometry, text)
+    text = re.sub(r' transform="rotate\(-?0 [^)]*\)"', "", text)
+    # a rasterized crowd: a 256-colour palette PNG, when that is smaller
+    text = re.sub(r'"(data:image/png;base64,[^"]+)"',
+                  lambda m: f'"{lighter_png(m[1])}"', text)
+    # every <text> repeats matplotlib's font list: state it once in CSS
+    fonts = _FONT.search(text)
+    if fonts:
+        text = _FONT.sub("", text)
+        text = text.replace(
+            "<style type=\"text/css\">",
+            f"<style type=\"text/css\">text{{{fonts[0].strip(' ;')}}}", 1)
+    # group ids ("axes_1", "line2d_7") that no href or url() points to
+    used = set(re.findall(r"#([\w.-]+)", text))
+    text = _ID.sub(lambda m: "<g" if m[1] not in used else m[0], text)
+    return re.sub(r">\s+<", "><", text).strip()

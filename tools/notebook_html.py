@@ -70,7 +70,7 @@ def _code_block(soup, cell):
     return block
 
 
-def _lighter_png(src: str) -> str:
+def lighter_png(src: str) -> str:
     """A data-URI PNG re-encoded with a 256-colour palette, if smaller."""
     from PIL import Image
 
@@ -130,7 +130,7 @@ def _outputs(soup, cell, alt: str):
             flush()
             img["alt"] = alt
             img["class"] = ["hpe-notebook-figure"]
-            img["src"] = _lighter_png(img.get("src", ""))
+            img["src"] = lighter_png(img.get("src", ""))
             figure = soup.new_tag("div", attrs={"class": "result"})
             figure.append(img.extract())
             out.append(figure)
