@@ -22,7 +22,7 @@ import re
 import matplotlib
 import matplotlib.pyplot as plt
 
-from tools.notebook_html import lighter_png
+from tools.png import lighter_png
 
 INK = "#010203"  # sentinel colour for text and axes, swapped for currentColor
 MANY_POINTS = 400  # above this, a collection or line is rasterized

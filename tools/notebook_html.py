@@ -19,14 +19,13 @@ The page is wrapped in ``<div class="hpe-notebook">``: its code cells run
 top to bottom, one after another, as in Jupyter (tools/blocks.py).
 """
 
-import base64
 import html as htmllib
-import io
 import re
 
 from bs4 import BeautifulSoup, NavigableString
 
 from tools import katex
+from tools.png import lighter_png
 
 DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
 # Inline math may wrap onto the next line, but not across a blank line.
@@ -68,29 +67,6 @@ def _code_block(soup, cell):
     new_pre.append(code)
     block.append(new_pre)
     return block
-
-
-def lighter_png(src: str) -> str:
-    """A data-URI PNG re-encoded with a 256-colour palette, if smaller."""
-    from PIL import Image
-
-    prefix = "data:image/png;base64,"
-    if not src.startswith(prefix):
-        return src
-    image = Image.open(io.BytesIO(base64.b64decode(src[len(prefix):])))
-    if image.mode == "P":
-        return src  # already a palette image
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA")
-    # Pillow quantizes RGBA only by octree; median cut is better for RGB
-    method = (Image.Quantize.FASTOCTREE if image.mode == "RGBA"
-              else Image.Quantize.MEDIANCUT)
-    small = image.quantize(colors=256, method=method,
-                           dither=Image.Dither.NONE)
-    out = io.BytesIO()
-    small.save(out, format="PNG", optimize=True)
-    encoded = prefix + base64.b64encode(out.getvalue()).decode()
-    return encoded if len(encoded) < len(src) else src
 
 
 def _alt(cell, default: str) -> str:

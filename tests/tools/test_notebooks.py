@@ -7,7 +7,7 @@ import random
 import pytest
 from PIL import Image
 
-from tools import notebook_html, notebooks
+from tools import notebook_html, notebooks, png
 
 STORY = '''# %% [markdown]
 # # Title
@@ -90,14 +90,14 @@ def test_jupyter_markup_becomes_site_markup():
 
 
 def test_figures_become_palette_pngs_only_when_smaller():
-    src = notebook_html.lighter_png(PNG)
+    src = png.lighter_png(PNG)
     assert len(src) < len(PNG)
     raw = base64.b64decode(src.removeprefix("data:image/png;base64,"))
     small = Image.open(io.BytesIO(raw))
     assert small.mode == "P" and small.size == (48, 48)
     # a palette PNG does not shrink again, so it is kept as it is
-    assert notebook_html.lighter_png(src) == src
-    assert notebook_html.lighter_png("data:image/svg+xml,x") == (
+    assert png.lighter_png(src) == src
+    assert png.lighter_png("data:image/svg+xml,x") == (
         "data:image/svg+xml,x")
 
 
