@@ -125,7 +125,8 @@ def weights(site: Path) -> dict[str, Weight]:
             tab.on("response", lambda r, g=got: g.append((r.url, r.body())))
             tab.goto(base + ("" if rel == "." else rel + "/"),
                      wait_until="networkidle")
-            index = sum(len(b) for u, b in got if u.endswith(".json"))
+            index = sum(len(b) for u, b in got
+                        if u.endswith("search/search_index.json"))
             full = sum(len(b) for _, b in got)
             out[rel if rel != "." else "(home)"] = Weight(
                 page=full - index, full=full,
