@@ -1,82 +1,117 @@
-"""MkDocs hooks: citations, math at build time, the build environment.
+"""MkDocs hooks: the examples, citations, math at build time.
+
+Examples: at the start of every build, tools/execute.py runs what changed
+(each example once per change, cached by content, on every core); pages
+then show the recorded outputs. Notebook chapters are executed the same
+way and handed to mkdocs-jupyter as files outside docs/; every page with
+code offers its blocks as a notebook (``<page>.ipynb`` beside it).
 
 Citations: a page writes ``[@key]`` or ``[@key1; @key2]``; the hook turns
 it into "(Author Year)" linked to a References section it appends to the
 page (or, on a page whose front matter says ``cite_to: bibliography``, to
 the References page). The References page gets the whole .bib file in
 place of the marker ``<!-- bibliography -->``; a page with
-``<!-- timeline -->`` gets the timeline (tools/timeline.py). An unknown key
-fails the build.
+``<!-- timeline -->`` gets the timeline (tools/timeline.py), and
+``<!-- stamp -->`` the versions the examples ran with (tools/stamp.py). An
+unknown key fails the build.
 """
 
 import logging
-import os
 import posixpath
 import re
 import sys
 import time
-import warnings
 from pathlib import Path
 
-# One thread for torch and NumPy's BLAS, set before either is imported: the
-# examples are tiny, so one thread is faster (two threads on a busy 2-core
-# machine can be 100x slower), and the tests run the same code the same way
-# (tools/blocks.py), so the numbers match to the last digit.
-os.environ["OMP_NUM_THREADS"] = "1"
-os.environ["MKL_NUM_THREADS"] = "1"
-# Notebook kernels inherit this process's environment: with MPLBACKEND=Agg
-# (as the tests set for themselves) their figures would silently vanish.
-# This process picks its own backend in on_config.
-os.environ.pop("MPLBACKEND", None)
-
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs.utils.meta import get_data
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
-    # markdown-exec runs page code in this process; hidden build-only lines
-    # (figures) import from tools/.
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT))  # the build's own tools/
 
 from tools import (  # noqa: E402
     bib,
     citations,
-    figures,
+    execute,
     katex,
     notebook_html,
     notebooks,
+    stamp,
     timeline,
 )
+from tools.cache import Cache  # noqa: E402
+from tools.examples import ExampleError, environment_key  # noqa: E402
 
 BIBLIOGRAPHY = "<!-- bibliography -->"
-log = logging.getLogger("mkdocs.hooks.timing")
-_started: dict[str, float] = {}  # page -> when its conversion began
-_took: dict[str, float] = {}  # page -> seconds to convert (runs its code)
-
-
-def on_pre_build(config):
-    # Notebook pages are generated from their stories (tools/notebooks.py)
-    # before MkDocs collects the files.
-    try:
-        notebooks.sync()
-    except ValueError as error:
-        raise PluginError(f"notebooks/: {error}") from None
+STAMP = "<!-- stamp -->"
+log = logging.getLogger("mkdocs.hooks.execute")
+_site = execute.Site()
+_titles: dict[str, str] = {}  # page -> its title, for its notebook
 
 
 def on_config(config):
-    import matplotlib
-
-    # Figures are rendered to SVG by the build; no window may open, and
-    # plt.show() in reader code is expected to do nothing here.
-    matplotlib.use("Agg")
-    figures.use_site_style()
-    warnings.filterwarnings(
-        "ignore", message=".*non-interactive, and thus cannot be shown"
-    )
+    # markdown-exec renders the Python fences; the output it shows is the
+    # recorded one (tools/execute.py), never a run in this process.
+    fences = config.mdx_configs["pymdownx.superfences"]["custom_fences"]
+    for fence in fences:
+        if fence["name"] == "python":
+            fence["format"] = execute.formatter
     return config
 
 
+@event_priority(100)  # before mkdocs-jupyter looks at the files
+def on_files(files, config):
+    """Run every example whose content key has no record yet."""
+    global _site
+    start = time.perf_counter()
+    cache, env = Cache(), environment_key()
+    site, jobs = execute.Site(), []
+    try:
+        for file in files.documentation_pages():
+            if not file.src_uri.endswith(".md"):
+                continue
+            body, _ = get_data(file.content_string)
+            plan = execute.plan_page(file.src_uri, body,
+                                     config.markdown_extensions,
+                                     config.mdx_configs, env)
+            if not plan.blocks:
+                continue
+            site.pages[file.src_uri] = plan
+            jobs += execute.jobs(plan, cache)
+        stories = sorted(notebooks.STORIES.glob("*.py"))
+        jobs += [notebooks.NotebookJob(s, env) for s in stories]
+    except (ExampleError, ValueError) as error:
+        raise PluginError(str(error)) from None
+    errors = execute.run_all(jobs, cache)
+    errors = errors or execute.check_pages(site.pages.values())
+    if errors:
+        raise PluginError("examples failed:\n\n" + "\n\n".join(errors))
+    log.info(f"examples: {len(jobs)} jobs, "
+             f"{time.perf_counter() - start:.1f} s")
+    # the notebook chapters, executed, as files outside docs/
+    folder = cache.path / "pages"
+    for story in stories:
+        nb = notebooks.executed(story, cache, env)
+        target = folder / "models" / f"{story.stem}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = notebooks.nbformat.writes(nb) + "\n"
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+        uri = f"models/{story.stem}.ipynb"
+        if (old := files.get_file_from_path(uri)) is not None:
+            files.remove(old)  # a notebook an older build left in docs/
+        files.append(File(uri, src_dir=str(folder),
+                          dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
+    _site = site
+    return files
+
+
 def on_page_markdown(markdown, page, config, files):
-    _started[page.file.src_uri] = time.perf_counter()
+    execute.set_page(page.file.src_uri, _site)
     entries = bib.entries()
     src = page.file.src_uri
     to_bibliography = page.meta.get("cite_to") == "bibliography"
@@ -98,6 +133,9 @@ def on_page_markdown(markdown, page, config, files):
     except citations.UnknownKeyError as error:
         raise PluginError(f"{src}: {error}") from None
 
+    if STAMP in markdown:
+        markdown = markdown.replace(STAMP, stamp.stamp())
+
     if BIBLIOGRAPHY in markdown:
         listing = "\n".join(citations.entry_block(e, e.key)
                             for e in citations.ordered(entries))
@@ -111,9 +149,6 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     # Math is rendered here, at build time, so pages need no script for it;
     # notebook pages get the site's own markup (tools/notebook_html.py).
-    src = page.file.src_uri
-    if src in _started:  # converting the page ran its examples
-        _took[src] = time.perf_counter() - _started.pop(src)
     try:
         if page.file.src_uri.endswith(".ipynb"):
             html = notebook_html.clean(html)
@@ -146,12 +181,24 @@ def on_page_context(context, page, config, nav):
             f"{config.repo_url.rstrip('/')}/{config.edit_uri.split('/')[0]}"
             f"/main/notebooks/{stem}.py"
         )
+    plan = _site.pages.get(page.file.src_uri)
+    if plan is not None and plan.page_record is not None:
+        page.hpe_notebook = notebooks.page_filename(page.file.src_uri)
+        _titles[page.file.src_uri] = page.title
     return context
 
 
 def on_post_build(config):
-    # Where the build's time goes: the pages whose examples run longest.
-    slowest = sorted(_took.items(), key=lambda kv: -kv[1])[:8]
-    log.info("slowest pages (s): " + ", ".join(
-        f"{page} {seconds:.1f}" for page, seconds in slowest))
-    _took.clear()
+    # every page's code as a notebook, beside the page
+    for plan in _site.pages.values():
+        if plan.page_record is None:
+            continue
+        nb = notebooks.page_notebook(
+            plan.page_record, _titles.get(plan.page, plan.page),
+            stamp.stamp())
+        uri = plan.page.removesuffix(".md")
+        folder = Path(config.site_dir) / (
+            "" if uri == "index" else uri.removesuffix("/index"))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / notebooks.page_filename(plan.page)).write_text(
+            notebooks.nbformat.writes(nb) + "\n")

@@ -6,18 +6,28 @@ may cite with ``[@key]`` as pages do) and code cells (``# %%``). A code
 cell can include a section of a snippet module with a line such as
 ``# --8<-- "snippets/models/x.py:section"``, as pages do: the heavy logic
 lives in snippets/ (tested by pytest), and the notebook a reader downloads
-contains the code itself and runs on its own. The generated .ipynb has no
-outputs (mkdocs-jupyter executes it during the build) and is not
-committed.
+contains the code itself and runs on its own.
+
+The build executes the notebook in a fresh Jupyter kernel (nbclient; the
+kernel is ``python -I`` in an empty folder, as for every example) once per
+change: its content key covers the code cells, includes expanded, so an
+edit of a snippet section it includes runs it again and a prose edit does
+not (tools/execute.py). The executed notebook is written under the cache
+folder, outside docs/ (writing into docs/ would make ``mkdocs serve``
+rebuild again), and mkdocs-jupyter renders it without executing it.
 """
 
 import re
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import jupytext
 import nbformat
 
 from tools import citations
+from tools.examples import environment_key
 from tools.sections import sections
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,15 +81,152 @@ def notebook(story: Path) -> nbformat.NotebookNode:
     return out
 
 
-def sync() -> list[Path]:
-    """Write docs/models/<story>.ipynb for every story whose notebook
-    changed; returns the notebooks written."""
-    PAGES.mkdir(parents=True, exist_ok=True)
-    written = []
-    for story in sorted(STORIES.glob("*.py")):
-        target = PAGES / f"{story.stem}.ipynb"
-        text = nbformat.writes(notebook(story)) + "\n"
-        if not target.exists() or target.read_text() != text:
-            target.write_text(text)
-            written.append(target)
-    return written
+def key(nb, env: dict) -> str:
+    """What can change the outputs: the code cells, and the environment
+    (tools/examples.py)."""
+    import hashlib
+    import json
+
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    payload = {"kind": "notebook", "code": code, "env": env}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()
+                          ).hexdigest()
+
+
+def kernel_manager(folder: Path):
+    """A Jupyter kernel started as the examples' interpreter is: ``python
+    -I`` (nothing of the repository importable), one torch/BLAS thread."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    spec = folder / "kernels" / "hpe"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        '{"argv": ["%s", "-I", "-m", "ipykernel_launcher", "-f", '
+        '"{connection_file}"], "display_name": "Python 3", '
+        '"language": "python"}' % sys.executable)
+    specs = KernelSpecManager(kernel_dirs=[str(folder / "kernels")])
+    return KernelManager(kernel_name="hpe", kernel_spec_manager=specs)
+
+
+def execute(nb) -> nbformat.NotebookNode:
+    """`nb` run top to bottom in a fresh kernel in an empty folder."""
+    from nbclient import NotebookClient
+
+    from tools.runner import kernel_env
+
+    env = kernel_env()
+    # ipykernel picks its inline backend only when no backend is named:
+    # under Agg, a notebook's figures would vanish without an error
+    env.pop("MPLBACKEND")
+    nb = nbformat.from_dict(nb)
+    with tempfile.TemporaryDirectory(prefix="hpe-nb-") as home:
+        work = Path(home) / "work"
+        work.mkdir()
+        client = NotebookClient(nb, km=kernel_manager(Path(home)),
+                                timeout=900, allow_errors=False,
+                                kernel_name="hpe")
+        with open(Path(home) / "kernel.log", "wb") as log:
+            client.execute(cwd=str(work), env=env, stdout=log, stderr=log)
+    return nb
+
+
+class NotebookJob:
+    """Execute one story's notebook unless the cache has it."""
+
+    kind = "notebook"
+
+    def __init__(self, story: Path, env: dict):
+        self.story = story
+        self.nb = notebook(story)
+        self.key = key(self.nb, env)
+        self.expected = 1e9  # the longest jobs: start them first
+        self.page = f"models/{story.stem}.ipynb"
+
+    def __str__(self):
+        return self.page
+
+    def run(self, cache) -> list[str]:
+        with cache.locked([self.key]):
+            if cache.get(self.key) is not None:
+                return []
+            start = time.perf_counter()
+            try:
+                done = execute(self.nb)
+            except Exception as error:  # nbclient's CellExecutionError
+                return [f"{self.page}: a cell raised:\n{error}"]
+            cells = [c for c in done.cells if c.cell_type == "code"]
+            for n in range(len(cells)):
+                cache.count("notebook", f"{self.page}#{n}")
+            cache.put(self.key, {
+                "kind": "notebook", "page": self.page,
+                "outputs": [c.outputs for c in cells],
+                "counts": [c.execution_count for c in cells],
+                "seconds": round(time.perf_counter() - start, 2),
+            })
+        return []
+
+
+def executed(story: Path, cache, env: dict | None = None):
+    """The story's notebook with the outputs its last run recorded, or
+    None when it has not run since it changed."""
+    nb = notebook(story)
+    record = cache.get(key(nb, env or environment_key()))
+    if record is None:
+        return None
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    for cell, outputs, count in zip(cells, record["outputs"],
+                                    record["counts"]):
+        cell.outputs = [nbformat.from_dict(o) for o in outputs]
+        cell.execution_count = count
+    return nb
+
+
+def page_filename(src_uri: str) -> str:
+    """The notebook a page offers: ``momentum.md`` -> ``momentum.ipynb``,
+    ``glossary/index.md`` -> ``glossary.ipynb``."""
+    path = Path(src_uri)
+    stem = path.stem if path.stem != "index" else (
+        path.parent.name or "home")
+    return f"{stem}.ipynb"
+
+
+def page_notebook(record: dict, title: str, versions: str):
+    """A page's blocks as a notebook: in page order, each tab's title as a
+    heading, with the outputs of the run that executed it top to bottom
+    (tools/execute.py, a page's "page" record)."""
+    cells = [nbformat.v4.new_markdown_cell(
+        f"# {title}\n\nThe code of the page *{title}* of Hyperparameters, "
+        f"Explained, block by block, in page order, with what each block "
+        f"printed when the whole notebook ran top to bottom. {versions}")]
+    tab = ""
+    for block in record["blocks"]:
+        if block["tab"] and block["tab"] != tab:
+            cells.append(nbformat.v4.new_markdown_cell(
+                f"### {block['tab']}"))
+        tab = block["tab"]
+        if block["title"]:
+            cells.append(nbformat.v4.new_markdown_cell(
+                f"`{block['title']}`"))
+        cell = nbformat.v4.new_code_cell(block["code"])
+        if block.get("html") and block["stdout"].strip():
+            cell.outputs = [nbformat.v4.new_output(
+                "display_data",
+                data={"image/svg+xml": block["stdout"].strip()})]
+        elif block["stdout"]:
+            cell.outputs = [nbformat.v4.new_output(
+                "stream", name="stdout", text=block["stdout"])]
+        cells.append(cell)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3",
+                       "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    count = 0
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
+    return nb

@@ -102,18 +102,20 @@ plt.show()
 # --8<-- [start:gd_torch]
 import torch
 
-A = torch.tensor([[16.2, -7.6],
-                  [-7.6, 4.8]], dtype=torch.float64)
+# its own names: the NumPy tab's A and w are arrays, and a notebook of
+# this page runs both tabs
+A_torch = torch.tensor([[16.2, -7.6],
+                        [-7.6, 4.8]], dtype=torch.float64)
 w = torch.tensor([-4.0, -1.0], dtype=torch.float64, requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.05)
 
 for step in range(1, 101):
     optimizer.zero_grad()
-    loss = 0.5 * w @ A @ w  # f(w) = 1/2 w^T A w
-    loss.backward()  # w.grad = A w
+    loss = 0.5 * w @ A_torch @ w  # f(w) = 1/2 w^T A w
+    loss.backward()  # w.grad = A_torch w
     optimizer.step()  # w <- w - lr * w.grad
     if step in (1, 100):
-        value = (0.5 * w @ A @ w).item()
+        value = (0.5 * w @ A_torch @ w).item()
         size = f"{value:.6f}" if step == 1 else f"{value:.3e}"
         print(f"after {step:>3} step{'s' if step > 1 else ''}: w =",
               w.detach().numpy().round(6), f"f(w) = {size}")

@@ -1,0 +1,330 @@
+"""Run every example of the site once per change, and show what it printed.
+
+At the start of each build (``on_files``) this module finds the examples
+of every page (tools/examples.py), looks up each one's content key in the
+cache (tools/cache.py), and runs what is missing, on every core:
+
+- **chains**: each block in a fresh interpreter after the blocks its title
+  names, as a reader copies them (tools/kernel.py); its output is what
+  the page shows under it;
+- **pages**: all of a page's blocks, tabs included, top to bottom in one
+  fresh interpreter: the notebook the page offers for download;
+- **notebook chapters** (tools/notebooks.py), in a Jupyter kernel.
+
+A prose edit changes no key, so nothing runs; a snippet edit runs the
+chains that include it. Then the pages are rendered, and each block's
+fence (markdown-exec's rendering, with this module's ``formatter``) shows
+the recorded output.
+"""
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_exec._internal.formatters.base import base_format
+
+from tools import runner
+from tools.cache import Cache
+from tools.examples import (
+    Block,
+    ExampleError,
+    check_chains,
+    collect,
+    environment_key,
+    key,
+    project_imports,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+log = logging.getLogger("mkdocs.hooks.execute")
+
+
+class ExecutionFailed(Exception):
+    """One or more examples raised; the message names each one."""
+
+
+@dataclass
+class PagePlan:
+    page: str
+    blocks: list[Block]
+    chains: dict[int, list[Block]]
+    keys: dict[int, str]  # block index -> key of its chain
+    page_key: str | None  # key of the whole page, top to bottom
+    records: dict[int, dict] = field(default_factory=dict)
+    page_record: dict | None = None
+
+    @property
+    def shown(self) -> list[Block]:
+        return [b for b in self.blocks if b.shown]
+
+
+@dataclass
+class Job:
+    """Blocks to run in one fresh interpreter: a tree whose branches fork
+    (tools/kernel.py)."""
+
+    plan: PagePlan
+    tree: dict  # the kernel's job: nested nodes
+    nodes: dict[str, tuple[int, ...]]  # node id -> the blocks it runs
+    writes: dict[str, int]  # key -> its block's index (-1: the page)
+    expected: float = 0.0  # seconds, from the last run, for ordering
+
+    def __str__(self):
+        return self.plan.page
+
+
+def _node(block: Block, node_id: str, children=()) -> dict:
+    prelude, visible, epilogue = block.parts()
+    return {"id": node_id, "name": block.name,
+            "prelude": prelude, "visible": visible, "epilogue": epilogue,
+            "children": list(children)}
+
+
+def plan_page(page: str, text: str, extensions, configs, env: dict,
+              root: Path = ROOT) -> PagePlan:
+    blocks = collect(text, page, extensions, configs)
+    chains = check_chains(blocks)
+    keys = {i: key("chain", chain, env, root) for i, chain in chains.items()}
+    shown = [b for b in blocks if b.shown]
+    page_key = key("page", shown, env, root) if shown else None
+    return PagePlan(page, blocks, chains, keys, page_key)
+
+
+def _chain(plan: PagePlan, i: int) -> tuple[int, ...]:
+    return tuple(b.index for b in plan.chains[i])
+
+
+def _page(plan: PagePlan) -> tuple[int, ...]:
+    return tuple(b.index for b in plan.shown)
+
+
+def jobs(plan: PagePlan, cache: Cache) -> list[Job]:
+    """The jobs that write every missing record of a page.
+
+    Each missing block runs in its chain, as a reader copies it; the page
+    runs top to bottom if its record is missing. These runs are lists of
+    blocks from a fresh interpreter; lists that start alike share their
+    start (a trie, whose branches the kernel forks), so a block runs once
+    for each distinct list of blocks before it: once, on a page whose
+    chains form a tree, and once more, in the page's run, where the page
+    goes on past a branch.
+    """
+    missing = set()
+    for index, k in plan.keys.items():
+        record = cache.get(k)
+        if record is None:
+            missing.add(index)
+        else:
+            plan.records[index] = record
+    runs = {_chain(plan, i) for i in missing}
+    if plan.page_key is not None:
+        plan.page_record = cache.get(plan.page_key)
+        if plan.page_record is None:
+            runs.add(_page(plan))
+    prefixes = {seq[:n] for seq in runs for n in range(1, len(seq) + 1)}
+    kids: dict[tuple, list[tuple]] = {p: [] for p in prefixes}
+    for p in sorted(prefixes):
+        if len(p) > 1:
+            kids[p[:-1]].append(p)
+    out = []
+    for first in sorted(p for p in prefixes if len(p) == 1):
+        nodes: dict[str, tuple[int, ...]] = {}
+
+        def tree(prefix, nodes=nodes):
+            node_id = f"n{len(nodes)}"
+            nodes[node_id] = prefix
+            children = [tree(k) for k in kids[prefix]]
+            return _node(plan.blocks[prefix[-1]], node_id, children)
+
+        job_tree = tree(first)
+        writes = {plan.keys[p[-1]]: p[-1] for p in nodes.values()
+                  if p[-1] in missing and p == _chain(plan, p[-1])}
+        if (plan.page_record is None and plan.page_key is not None
+                and _page(plan) in nodes.values()):
+            writes[plan.page_key] = -1
+        out.append(Job(plan, job_tree, nodes, writes))
+    return out
+
+
+def _check_deps(block: Block, result: dict, root: Path) -> str | None:
+    """The key names the project files hidden lines import; a module the
+    reading of imports did not see would make the key incomplete."""
+    hidden = "\n".join(p for p in block.parts()[::2] if p)
+    known = {str(p) for p in project_imports(hidden, root)}
+    unknown = [m for m in result["modules"] if m not in known]
+    if unknown:
+        return (f"{block}: its hidden lines loaded {unknown}, which its "
+                f"content key does not cover")
+    return None
+
+
+def run_job(job: Job, cache: Cache, root: Path = ROOT) -> list[str]:
+    """Run one job; write its records; return error messages."""
+    plan = job.plan
+    with cache.locked(job.writes):
+        # another process may have written them while we waited
+        if all(cache.get(k) is not None for k in job.writes):
+            _read_back(job, cache)
+            return []
+        start = time.perf_counter()
+        try:
+            results = runner.run(job.tree, root=root)
+        except runner.JobError as error:
+            return [f"{plan.page}: {error}"]
+        took = time.perf_counter() - start
+        page = _page(plan)
+        errors = []
+        for node_id, prefix in job.nodes.items():
+            result = results.get(node_id)
+            if result is None:
+                continue  # after a block that raised
+            b = plan.blocks[prefix[-1]]
+            cache.count("block", f"{plan.page}#{b.index}")
+            if result["error"] is not None:
+                where = ("run top to bottom with the whole page (as its "
+                         "notebook runs)" if prefix == page[:len(prefix)]
+                         and prefix != _chain(plan, b.index) else
+                         "run as a reader copies it: " + ", ".join(
+                             plan.blocks[i].name for i in prefix))
+                errors.append(f"{b}: raised when {where}\n"
+                              f"{result['error']}")
+            elif (problem := _check_deps(b, result, root)) is not None:
+                errors.append(problem)
+        if not errors and any(n not in results for n in job.nodes):
+            errors.append(f"{plan.page}: a job ended without the results "
+                          f"of all its blocks")
+        if errors:
+            return errors
+        by_prefix = {p: results[n] for n, p in job.nodes.items()}
+        for prefix, result in by_prefix.items():
+            i = prefix[-1]
+            if prefix != _chain(plan, i):
+                continue  # a run that gives later blocks their state
+            b = plan.blocks[i]
+            record = {"kind": "chain", "page": plan.page, "title": b.title,
+                      "code": b.visible, "stdout": result["stdout"],
+                      "stderr": result["stderr"],
+                      "seconds": result["seconds"]}
+            if plan.keys[i] in job.writes:
+                cache.put(plan.keys[i], record)
+                plan.records[i] = record
+            elif result["stdout"] != plan.records[i]["stdout"]:
+                errors.append(f"{b}: printed something else than when it "
+                              f"ran before; is it seeded?")
+        if -1 in job.writes.values():
+            blocks = []
+            for n in range(1, len(page) + 1):
+                b, result = plan.blocks[page[n - 1]], by_prefix[page[:n]]
+                blocks.append({
+                    "title": b.title, "tab": b.tab, "code": b.visible,
+                    "html": bool(b.options.get("html")),
+                    "stdout": result["stdout"], "stderr": result["stderr"],
+                })
+            record = {"kind": "page", "page": plan.page,
+                      "blocks": blocks, "seconds": round(took, 2)}
+            cache.put(plan.page_key, record)
+            plan.page_record = record
+        return errors
+
+
+def check_pages(plans) -> list[str]:
+    """A page run top to bottom (its notebook) prints, block by block,
+    what each block prints after the blocks its title names: the notebook
+    a reader downloads shows the page's numbers."""
+    errors = []
+    for plan in plans:
+        if plan.page_record is None:
+            continue
+        for b, ran in zip(plan.shown, plan.page_record["blocks"]):
+            if ran["stdout"] != plan.records[b.index]["stdout"]:
+                errors.append(
+                    f"{b}: prints something else when the whole page runs "
+                    f"top to bottom (its notebook) than after the blocks "
+                    f"its title names; give it names of its own, or seed "
+                    f"it")
+    return errors
+
+
+def _read_back(job: Job, cache: Cache) -> None:
+    """Records another process wrote while this one waited for them."""
+    for k, i in job.writes.items():
+        if i < 0:
+            job.plan.page_record = cache.get(k)
+        else:
+            job.plan.records[i] = cache.get(k)
+
+
+@dataclass
+class Site:
+    """Every page's plan, after the build ran what was missing."""
+
+    pages: dict[str, PagePlan] = field(default_factory=dict)
+    executed: int = 0  # jobs run in this build
+    seconds: float = 0.0
+
+
+def run_all(jobs: list, cache: Cache, root: Path = ROOT,
+            workers: int | None = None) -> list[str]:
+    """Run jobs on every core, longest first; all their error messages."""
+    workers = workers or os.cpu_count() or 1
+    jobs = sorted(jobs, key=lambda j: -j.expected)
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    t0 = time.perf_counter()
+
+    def one(job):
+        start = time.perf_counter() - t0
+        found = job.run(cache) if hasattr(job, "run") else run_job(
+            job, cache, root)
+        with lock:
+            errors.extend(found)
+            if os.environ.get("HPE_EXEC_TRACE"):
+                print(f"{start:6.1f} {time.perf_counter() - t0:6.1f} "
+                      f"{job} {threading.current_thread().name}",
+                      flush=True)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(one, j) for j in jobs]:
+            future.result()
+    return errors
+
+
+# --- rendering ------------------------------------------------------------
+
+_current: dict = {"page": None, "site": None}
+
+
+def set_page(page: str, site: Site) -> None:
+    """The page being rendered (MkDocs renders one page at a time)."""
+    _current["page"], _current["site"] = page, site
+
+
+def _record_for(source: str, options: dict) -> dict:
+    page, site = _current["page"], _current["site"]
+    plan = site.pages.get(page) if site else None
+    title = options.get("extra", {}).get("title", "")
+    if plan is not None:
+        found = {id(plan.records.get(b.index)): plan.records.get(b.index)
+                 for b in plan.blocks
+                 if b.code == source and b.title == title}
+        outputs = {r["stdout"] for r in found.values() if r is not None}
+        if len(outputs) == 1:
+            return next(r for r in found.values() if r is not None)
+    raise ExampleError(f"{page}: no recorded output for the block "
+                       f"{title or 'untitled'}")
+
+
+def formatter(source, language, css_class, options, md, **kwargs):
+    """markdown-exec's Python fence, showing the recorded output."""
+    record = _record_for(source, options)
+
+    def run(code, **_):
+        return record["stdout"]
+
+    return base_format(language="python", run=run, code=source, md=md,
+                       **options)
