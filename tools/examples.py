@@ -131,6 +131,11 @@ def collect(text: str, page: str, extensions: list, configs: dict
     blocks = []
     for el in soup.select("div[data-hpe-block]"):
         source, options = found[int(el["data-hpe-block"])]
+        if options.get("session"):
+            raise ExampleError(
+                f"{page}: session={options['session']!r}: blocks do not "
+                f"share state by session here; a block's title says what "
+                f"it runs after (\"x.py — run after y.py\")")
         block = Block(page=page, index=len(blocks), code=source,
                       options=options, tab=_tab(el))
         block.needs = needs(block.title)

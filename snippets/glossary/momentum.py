@@ -3,22 +3,11 @@
 Both written from scratch in NumPy, checked against torch.optim.SGD, on an
 ill-conditioned quadratic; the effect of the momentum coefficient there and
 on the glossary's shared digits task. The page docs/glossary/momentum.md
-shows the sections of this script in order; run the whole file to see
-every result.
+shows the sections of this script; importing it runs nothing, and
+``python -m snippets.glossary.momentum`` runs every experiment of the page.
 """
 
 from snippets.glossary.digits_task import digits, fit, mlp
-
-# --8<-- [start:defaults]
-import inspect
-
-import torch
-
-params = inspect.signature(torch.optim.SGD).parameters
-for name in ("momentum", "dampening", "nesterov"):
-    print(f"torch.optim.SGD: {name}={params[name].default}")
-# --8<-- [end:defaults]
-
 
 # --8<-- [start:momentum]
 import math
@@ -77,24 +66,6 @@ def steps_to(path, *, tol=1e-8):
 # --8<-- [end:momentum]
 
 
-# --8<-- [start:sweep]
-lr = 0.01
-print("           effective   steps until f < 1e-8")
-print("momentum   step size   heavy ball   Nesterov")
-for momentum in (0.0, 0.5, 0.9, 0.99):
-    heavy = steps_to(descend(lr=lr, momentum=momentum))
-    nesterov = (steps_to(descend(lr=lr, momentum=momentum, nesterov=True))
-                if momentum > 0 else heavy)  # the same rule at 0
-    print(f"{momentum:>8} {lr / (1 - momentum):>11.2f} "
-          f"{heavy:>12} {nesterov:>10}")
-
-# Plain gradient descent with the effective step of momentum 0.9:
-f = loss(descend(lr=0.1, momentum=0.0, num_steps=10))
-print(f"no momentum, lr = 0.1: f = {f[0]:.0f} at the start, "
-      f"{f[-1]:.2e} after 10 steps")
-# --8<-- [end:sweep]
-
-
 # --8<-- [start:torch]
 import torch
 
@@ -113,52 +84,81 @@ def steps_to_torch(*, lr, momentum, nesterov, tol=1e-8, max_steps=3000):
         f.backward()  # w.grad = A_torch * w
         opt.step()
     return None
-
-
-for nesterov in (False, True):
-    n = steps_to_torch(lr=0.01, momentum=0.9, nesterov=nesterov)
-    print(f"momentum 0.9, nesterov={nesterov}: {n} steps to f < 1e-8")
 # --8<-- [end:torch]
 
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:defaults]
+    import inspect
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
-for i, (momentum, label) in enumerate(((0.0, "too small"), (0.5, "small"),
-                                       (0.9, "about right"),
-                                       (0.99, "too large"))):
-    path = descend(momentum=momentum)
-    name = f"momentum {momentum} ({label})"
-    # the calmer paths on top: they lie under the wild ones
-    left.plot(path[:80, 0], path[:80, 1], marker=".", ms=3, lw=0.8,
-              zorder=6 - i, label=name)
-    right.semilogy(loss(path[:2001]), lw=1, label=name)
-w1, w2 = np.meshgrid(np.linspace(-4.5, 4, 200), np.linspace(-1.2, 1.2, 200))
-left.contour(w1, w2, 0.5 * (A[0] * w1**2 + A[1] * w2**2), levels=12,
-             colors="grey", linewidths=0.5)
-left.set(xlabel="w1 (flat)", ylabel="w2 (steep)", title="first 80 steps")
-right.set(xlabel="step", ylabel="f (log scale)", ylim=(1e-12, 1e3),
-          title="loss, heavy ball, lr = 0.01")
-right.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    import torch
 
+    params = inspect.signature(torch.optim.SGD).parameters
+    for name in ("momentum", "dampening", "nesterov"):
+        print(f"torch.optim.SGD: {name}={params[name].default}")
+    # --8<-- [end:defaults]
 
+    # --8<-- [start:sweep]
+    lr = 0.01
+    print("           effective   steps until f < 1e-8")
+    print("momentum   step size   heavy ball   Nesterov")
+    for momentum in (0.0, 0.5, 0.9, 0.99):
+        heavy = steps_to(descend(lr=lr, momentum=momentum))
+        nesterov = (steps_to(descend(lr=lr, momentum=momentum, nesterov=True))
+                    if momentum > 0 else heavy)  # the same rule at 0
+        print(f"{momentum:>8} {lr / (1 - momentum):>11.2f} "
+              f"{heavy:>12} {nesterov:>10}")
 
+    # Plain gradient descent with the effective step of momentum 0.9:
+    f = loss(descend(lr=0.1, momentum=0.0, num_steps=10))
+    print(f"no momentum, lr = 0.1: f = {f[0]:.0f} at the start, "
+          f"{f[-1]:.2e} after 10 steps")
+    # --8<-- [end:sweep]
 
-# --8<-- [start:digits]
-data = digits()
-runs = {}
-print("    lr  momentum  lr/(1-momentum)  train loss  val loss  val acc")
-for lr, momentum in ((0.01, 0.0), (0.1, 0.0), (0.01, 0.9), (0.001, 0.99),
-                     (0.1, 0.5), (0.1, 0.9), (0.1, 0.99)):
-    model = mlp(hidden=64)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    history = fit(model, data, optimizer=optimizer, num_epochs=10)
-    runs[lr, momentum] = history
-    print(f"{lr:>6} {momentum:>9} {lr / (1 - momentum):>16.3g}"
-          f" {history['train_loss'][-1]:>11.3f}"
-          f" {history['val_loss'][-1]:>9.3f} {history['val_acc'][-1]:>8.3f}")
-# --8<-- [end:digits]
+    # --8<-- [start:torch_run]
+    for nesterov in (False, True):
+        n = steps_to_torch(lr=0.01, momentum=0.9, nesterov=nesterov)
+        print(f"momentum 0.9, nesterov={nesterov}: {n} steps to f < 1e-8")
+    # --8<-- [end:torch_run]
+
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+    for i, (momentum, label) in enumerate(((0.0, "too small"), (0.5, "small"),
+                                           (0.9, "about right"),
+                                           (0.99, "too large"))):
+        path = descend(momentum=momentum)
+        name = f"momentum {momentum} ({label})"
+        # the calmer paths on top: they lie under the wild ones
+        left.plot(path[:80, 0], path[:80, 1], marker=".", ms=3, lw=0.8,
+                  zorder=6 - i, label=name)
+        right.semilogy(loss(path[:2001]), lw=1, label=name)
+    w1, w2 = np.meshgrid(np.linspace(-4.5, 4, 200),
+                         np.linspace(-1.2, 1.2, 200))
+    left.contour(w1, w2, 0.5 * (A[0] * w1**2 + A[1] * w2**2), levels=12,
+                 colors="grey", linewidths=0.5)
+    left.set(xlabel="w1 (flat)", ylabel="w2 (steep)", title="first 80 steps")
+    right.set(xlabel="step", ylabel="f (log scale)", ylim=(1e-12, 1e3),
+              title="loss, heavy ball, lr = 0.01")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]
+
+    # --8<-- [start:digits]
+    data = digits()
+    runs = {}
+    print("    lr  momentum  lr/(1-momentum)  train loss  val loss  val acc")
+    for lr, momentum in ((0.01, 0.0), (0.1, 0.0), (0.01, 0.9), (0.001, 0.99),
+                         (0.1, 0.5), (0.1, 0.9), (0.1, 0.99)):
+        model = mlp(hidden=64)
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr,
+                                    momentum=momentum)
+        history = fit(model, data, optimizer=optimizer, num_epochs=10)
+        runs[lr, momentum] = history
+        print(f"{lr:>6} {momentum:>9} {lr / (1 - momentum):>16.3g}"
+              f" {history['train_loss'][-1]:>11.3f}"
+              f" {history['val_loss'][-1]:>9.3f}"
+              f" {history['val_acc'][-1]:>8.3f}")
+    # --8<-- [end:digits]

@@ -1,0 +1,92 @@
+"""What the site's examples printed, for tests: read from the execution
+cache instead of running them again.
+
+    from tools.records import output
+    text = output("glossary/momentum.md", "digits_momentum.py")
+
+returns what the block whose title starts with ``digits_momentum.py``
+printed on that page, as the page shows it. The record is the one the
+build wrote (its content key covers the code, what it imports and the
+environment, so it is never stale); if there is none yet, the page's
+missing examples run first, once, exactly as the build runs them.
+"""
+
+import functools
+from pathlib import Path
+
+from mkdocs.config import load_config
+from mkdocs.utils.meta import get_data
+
+from tools import execute, notebooks
+from tools.cache import Cache
+from tools.examples import environment_key
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def _config(root: Path = ROOT):
+    """The site's configuration, as the build sees it when it collects
+    blocks (markdown-exec's fences registered)."""
+    import os
+
+    here = os.getcwd()
+    os.chdir(root)  # pymdownx.snippets' base_path is "."
+    try:
+        config = load_config(str(root / "mkdocs.yml"))
+        return config.plugins.on_config(config)
+    finally:
+        os.chdir(here)
+
+
+def plan(page: str, root: Path = ROOT) -> execute.PagePlan:
+    """The page's plan, every record filled in (run first if missing)."""
+    import os
+
+    config = _config(root)
+    cache, env = Cache(), environment_key(root)
+    body, _ = get_data((root / "docs" / page).read_text())
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        found = execute.plan_page(page, body, config.markdown_extensions,
+                                  config.mdx_configs, env, root)
+    finally:
+        os.chdir(here)
+    errors = execute.run_all(execute.jobs(found, cache), cache, root)
+    if errors:
+        raise execute.ExecutionFailed("\n\n".join(errors))
+    return found
+
+
+def output(page: str, name: str, root: Path = ROOT) -> str:
+    """What the block `name` (the first word of its title) of `page`
+    printed when it ran as a reader copies it."""
+    found = plan(page, root)
+    matches = [b for b in found.blocks if b.name == name]
+    if len(matches) != 1:
+        raise LookupError(f"{page} has {len(matches)} blocks named {name}")
+    return found.records[matches[0].index]["stdout"]
+
+
+def notebook(stem: str, root: Path = ROOT):
+    """The executed notebook chapter ``models/<stem>.ipynb`` (run first if
+    it has no record yet)."""
+    story = root / "notebooks" / f"{stem}.py"
+    cache, env = Cache(), environment_key(root)
+    nb = notebooks.executed(story, cache, env)
+    if nb is None:
+        errors = notebooks.NotebookJob(story, env).run(cache)
+        if errors:
+            raise execute.ExecutionFailed("\n\n".join(errors))
+        nb = notebooks.executed(story, cache, env)
+    return nb
+
+
+def cell_outputs(stem: str) -> list[str]:
+    """Each code cell's printed text in the executed notebook chapter."""
+    nb = notebook(stem)
+    return ["".join(o.get("text", "") for o in c.outputs
+                    if o.get("output_type") == "stream"
+                    and o.get("name") == "stdout")
+            for c in nb.cells if c.cell_type == "code"]
