@@ -21,11 +21,13 @@ serve: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
-## build: the site into site/, as deployed
+## build: the site into site/, as deployed (examples from .cache/exec when
+## their content did not change)
 build: $(INSTALLED)
-	NO_MKDOCS_2_WARNING=1 HPE_NOTEBOOK_CACHE=false $(BIN)/mkdocs build --strict --clean
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean
 
-## bench: build and test times, medians of 3 (docs/contributing/performance.md)
+## bench: build, test and edit-loop times, medians of 3
+## (docs/contributing/performance.md)
 bench: $(INSTALLED)
 	$(BIN)/python tools/bench.py
 
@@ -36,5 +38,6 @@ links: build
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 
+## clean: the built site and every cache (the next build runs every example)
 clean:
 	rm -rf site .cache

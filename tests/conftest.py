@@ -38,9 +38,11 @@ def _locked(path: Path):
 
 
 def build_site(site: Path) -> Build:
-    """`mkdocs build --strict --clean` with every cache turned off."""
-    env = dict(os.environ, HPE_NOTEBOOK_CACHE="false",
-               NO_MKDOCS_2_WARNING="1")
+    """`mkdocs build --strict --clean`. The examples' outputs come from the
+    execution cache, keyed by content (tools/execute.py): what changed
+    runs, once; the tests then read the records instead of running them
+    again (tools/records.py)."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
          "--site-dir", str(site)],

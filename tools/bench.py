@@ -1,79 +1,96 @@
-"""Benchmark: build and test times, page weight, determinism.
+"""Benchmark: build, test and edit-loop times, executions, page weight.
 
     make bench          # or: .venv/bin/python tools/bench.py [--runs 3]
 
 Medians of `--runs` runs on this machine of:
 
-- a clean strict build (caches off), and the same pages built with code
-  execution off (no markdown-exec, notebooks not executed): their ratio is
-  what running the examples costs;
-- the test command (`python -m pytest`, after installation);
-- page weight: the bytes a browser fetches for each page from a cold cache
-  (HTML and the CSS, JS, fonts and images it loads; then with the search
-  index, and gzipped), measured in Chromium,
-  beside a bare mkdocs-material page built in the same run.
+- a clean strict build with a cold execution cache (an empty folder, as on
+  CI's clean clone), and the same build again with nothing changed;
+- the test command (`python -m pytest`, after installation), cold, then
+  again with nothing changed; the cold run's execution log says how many
+  times each example ran;
+- ``mkdocs serve`` on a scratch copy of the repository (never the working
+  tree) with a warm cache: how long until the first page answers, and how
+  long until a prose edit and a snippet edit show in the served page, with
+  the number of rebuilds each one caused;
+- page weight: the bytes a browser fetches for each page from a cold
+  browser cache, measured in Chromium, beside a bare mkdocs-material page.
 
-It also checks that the clean builds produced identical pages. The table
+It also checks that two cold builds produce identical pages. The report
 goes to docs/contributing/performance.md.
 """
 
 import argparse
+import collections
 import dataclasses
 import functools
 import gzip
 import http.server
+import json
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import ARGS  # noqa: E402
 from tools.blocks import site_pages  # noqa: E402
+from tools.browser import ARGS, executable  # noqa: E402
 
 OUT = ROOT / "docs/contributing/performance.md"
-ENV = dict(os.environ, HPE_NOTEBOOK_CACHE="false", NO_MKDOCS_2_WARNING="1")
-NOEXEC = """INHERIT: mkdocs.yml
-plugins:
-  - search
-  - mkdocs-jupyter:
-      include: ["notebooks/*.ipynb"]
-      execute: false
-"""
 BARE = """site_name: Bare
 theme:
   name: material
   font: false
 """
+SKIP = {".git", ".venv", "site", ".cache", "__pycache__", ".pytest_cache",
+        ".ruff_cache"}
+TARGETS = {  # issue 10
+    "first page": 15, "prose edit": 5, "cold build": 60, "warm build": 10,
+    "cold tests": 240, "warm tests": 90,
+}
 TARGET_MEDIAN, TARGET_MAX = 1.5, 3.0
 
 
-LOGS: list[str] = []  # what each build printed, in order
+def env_with(cache: Path | None = None) -> dict[str, str]:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.pop("HPE_CACHE_DIR", None)
+    if cache is not None:
+        env["HPE_CACHE_DIR"] = str(cache)
+    return env
 
 
-def timed(cmd: list[str], cwd: Path = ROOT) -> float:
+def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, str]:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True,
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True,
                           text=True)
     took = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}"
                          f"{proc.stderr[-3000:]}")
-    LOGS.append(proc.stdout + proc.stderr)
-    return took
+    return took, proc.stdout + proc.stderr
 
 
-def build(site: Path, config: str = "mkdocs.yml", cwd: Path = ROOT) -> float:
+def build(site: Path, cache: Path | None, cwd: Path = ROOT) -> float:
     return timed([sys.executable, "-m", "mkdocs", "build", "--strict",
-                  "--clean", "-f", config, "--site-dir", str(site)], cwd)
+                  "--clean", "--site-dir", str(site)], cwd,
+                 env_with(cache))[0]
+
+
+def executions(cache: Path) -> collections.Counter:
+    """How many times each example ran, from the cache's execution log."""
+    log = cache / "executions.log"
+    lines = log.read_text().splitlines() if log.exists() else []
+    return collections.Counter(json.loads(line)["what"] for line in lines)
 
 
 def same_pages(sites: list[Path]) -> list[str]:
@@ -86,6 +103,110 @@ def same_pages(sites: list[Path]) -> list[str]:
                 differ.append(str(rel))
                 break
     return differ
+
+
+# --- the edit loop ----------------------------------------------------------
+
+
+def scratch_copy(tmp: Path, cache: Path) -> Path:
+    """The repository without its history and venv, with a warm cache."""
+    copy = tmp / "scratch"
+    shutil.copytree(ROOT, copy, ignore=lambda d, names: [
+        n for n in names if n in SKIP])
+    shutil.copytree(cache, copy / ".cache" / "exec")
+    return copy
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode()
+    except OSError:
+        return None
+
+
+def wait_for(url: str, text: str | None, timeout: float = 900) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        page = fetch(url)
+        if page is not None and (text is None or text in page):
+            return time.perf_counter() - start
+        time.sleep(0.1)
+    raise SystemExit(f"{url} never showed {text!r}")
+
+
+@dataclasses.dataclass
+class Serve:
+    first_page: float
+    prose: list[float]
+    prose_rebuilds: list[int]
+    snippet: list[float]
+    snippet_rebuilds: list[int]
+    snippet_compute: list[float]  # seconds the page's examples ran
+
+
+def serve_loop(tmp: Path, cache: Path, runs: int) -> Serve:
+    copy = scratch_copy(tmp, cache)
+    port = free_port()
+    log = open(tmp / "serve.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a",
+         f"127.0.0.1:{port}"], cwd=copy, env=env_with(), stdout=log,
+        stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/hyperparameters-explained/"
+    page = base + "glossary/momentum/"
+    try:
+        first = wait_for(base, None)
+        wait_for(page, None)
+        prose, prose_rebuilds, snip, snip_rebuilds, compute = (
+            [], [], [], [], [])
+        md = copy / "docs/glossary/momentum.md"
+        module = copy / "snippets/glossary/momentum.py"
+        for n in range(runs):
+            word = f"Zebrafinch{n}"
+            before = builds(log)
+            md.write_text(md.read_text().replace(
+                "Momentum remembers.", f"Momentum remembers ({word}).", 1))
+            prose.append(wait_for(page, word))
+            time.sleep(2)  # a second rebuild would start within this
+            prose_rebuilds.append(builds(log) - before)
+            marker = f"steps until f &lt; 1e-8 ({n})"
+            before, records = builds(log), set(
+                (copy / ".cache/exec").glob("??/*.json"))
+            text = module.read_text()
+            new = text.replace('steps until f < 1e-8")',
+                               f'steps until f < 1e-8 ({n})")', 1)
+            if n:
+                new = text.replace(f"1e-8 ({n - 1})", f"1e-8 ({n})", 1)
+            module.write_text(new)
+            snip.append(wait_for(page, marker))
+            time.sleep(2)
+            snip_rebuilds.append(builds(log) - before)
+            written = set((copy / ".cache/exec").glob("??/*.json")) - records
+            compute.append(sum(
+                json.loads(p.read_text()).get("seconds", 0)
+                for p in written
+                if json.loads(p.read_text())["kind"] == "page"))
+        return Serve(first, prose, prose_rebuilds, snip, snip_rebuilds,
+                     compute)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def builds(log) -> int:
+    log.flush()
+    log.seek(0)
+    return log.read().count("Building documentation")
+
+
+# --- page weight ------------------------------------------------------------
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -113,10 +234,7 @@ def weights(site: Path) -> dict[str, Weight]:
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
     out = {}
     with sync_playwright() as p:
-        chromium = shutil.which("chromium")
-        browser = p.chromium.launch(
-            args=ARGS, **({"executable_path": chromium} if chromium else {})
-        )
+        browser = p.chromium.launch(args=ARGS, **executable())
         for page in site_pages(site):
             rel = page.relative_to(site).parent.as_posix()
             context = browser.new_context()
@@ -156,45 +274,45 @@ def main() -> None:
                         help="skip timing the test command")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hpe-bench-"))
-    noexec = ROOT / ".bench-noexec.yml"
-    noexec.write_text(NOEXEC)
-    try:
-        sites = [tmp / f"site{i}" for i in range(args.runs)]
-        t_build = [build(s) for s in sites]
-        print(f"clean strict build: {[round(t, 1) for t in t_build]} s")
-        t_noexec = [build(tmp / f"noexec{i}", noexec.name)
-                    for i in range(args.runs)]
-        print(f"execution off: {[round(t, 1) for t in t_noexec]} s")
-        differ = same_pages(sites)
-        print(f"pages that differ between builds: {differ or 'none'}")
-        t_tests = []
-        if not args.no_tests:
-            for _ in range(args.runs):
-                t_tests.append(timed([sys.executable, "-m", "pytest",
-                                      "-q"]))
-            print(f"test command: {[round(t, 1) for t in t_tests]} s")
-        bare = tmp / "bare"
-        (bare / "docs").mkdir(parents=True)
-        (bare / "mkdocs.yml").write_text(BARE)
-        (bare / "docs/index.md").write_text(
-            "# Bare\n\nA stock mkdocs-material page.\n"
-        )
-        build(bare / "site", cwd=bare)
-        bare_weight = weights(bare / "site")["(home)"]
-        page_weights = weights(sites[0])
-    finally:
-        noexec.unlink()
-    write_report(t_build, t_noexec, t_tests, differ, page_weights,
-                 bare_weight, args.runs)
+    r = {"runs": args.runs}
+    sites = [tmp / f"site{i}" for i in range(args.runs)]
+    caches = [tmp / f"cache{i}" for i in range(args.runs)]
+    r["cold"] = [build(s, c) for s, c in zip(sites, caches)]
+    print(f"cold build: {[round(t, 1) for t in r['cold']]} s", flush=True)
+    r["cold_executions"] = executions(caches[0])
+    r["warm"] = [build(tmp / "warm", caches[0]) for _ in range(args.runs)]
+    print(f"warm build: {[round(t, 1) for t in r['warm']]} s", flush=True)
+    r["differ"] = same_pages(sites)
+    serve = serve_loop(tmp, caches[0], args.runs)
+    r["serve"] = serve
+    print(f"serve: {serve}", flush=True)
+    r["tests_cold"], r["tests_warm"], r["test_executions"] = [], [], None
+    if not args.no_tests:
+        for i in range(args.runs):
+            cache = tmp / f"tests{i}"
+            took, _ = timed([sys.executable, "-m", "pytest", "-q"], ROOT,
+                            env_with(cache))
+            r["tests_cold"].append(took)
+            if i == 0:
+                r["test_executions"] = executions(cache)
+            took, _ = timed([sys.executable, "-m", "pytest", "-q"], ROOT,
+                            env_with(cache))
+            r["tests_warm"].append(took)
+            print(f"tests: cold {r['tests_cold'][-1]:.1f} s, warm "
+                  f"{took:.1f} s", flush=True)
+    bare = tmp / "bare"
+    (bare / "docs").mkdir(parents=True)
+    (bare / "mkdocs.yml").write_text(BARE)
+    (bare / "docs/index.md").write_text(
+        "# Bare\n\nA stock mkdocs-material page.\n")
+    build(bare / "site", None, cwd=bare)
+    r["bare"] = weights(bare / "site")["(home)"]
+    r["weights"] = weights(sites[0])
+    write_report(r)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def slowest_pages(log: str) -> str:
-    """The hook's "slowest pages (s): ..." line of a build log."""
-    for line in log.splitlines():
-        if "slowest pages (s): " in line:
-            return line.split("slowest pages (s): ", 1)[1]
-    return "not reported"
+# --- the report -------------------------------------------------------------
 
 
 def met(ok: bool) -> str:
@@ -205,75 +323,125 @@ def kb(n: int) -> str:
     return f"{n / 1024:,.0f} KB"
 
 
-def write_report(t_build, t_noexec, t_tests, differ, page_weights,
-                 bare_weight, runs) -> None:
-    w = sorted(x.page for x in page_weights.values())
-    med, big = median(w), max(w)
-    heaviest = max(page_weights, key=lambda p: page_weights[p].page)
-    full = median([x.full for x in page_weights.values()])
-    gz = median([x.gzip for x in page_weights.values()])
-    b, n = median(t_build), median(t_noexec)
+def seconds(xs: list[float]) -> str:
+    return f"{median(xs):.1f} s ({', '.join(f'{x:.1f}' for x in xs)})"
+
+
+def execution_rows(counts: collections.Counter | None) -> list[tuple]:
+    if not counts:
+        return []
+    blocks = [w for w in counts if not w.startswith("models/")]
+    cells = [w for w in counts if w.startswith("models/")]
+    twice = sorted(w for w in blocks if counts[w] > 1)
+    most = max(counts.values())
+    return [
+        ("Executions per example, cold test command",
+         f"{len(blocks)} blocks and {len(cells)} notebook cells ran; "
+         f"{len(blocks) - len(twice)} blocks and every cell "
+         f"{'once' if all(counts[w] == 1 for w in cells) else 'more'}"
+         f", {len(twice)} blocks twice (in their chain, then again in "
+         f"their page's top-to-bottom run); most: {most}",
+         "exactly 1", met(most == 1)),
+    ]
+
+
+def write_report(r: dict) -> None:
+    w = r["weights"]
+    pw = sorted(x.page for x in w.values())
+    med, big = median(pw), max(pw)
+    heaviest = max(w, key=lambda p: w[p].page)
+    full = median([x.full for x in w.values()])
+    gz = median([x.gzip for x in w.values()])
+    bare = r["bare"]
+    s: Serve = r["serve"]
+    cold, warm = median(r["cold"]), median(r["warm"])
     rows = [
-        ("Clean strict build", f"{b:.1f} s", "≤ 30 s", met(b <= 30)),
-        ("Same pages, execution off", f"{n:.1f} s", "", ""),
-        ("Cost of running the examples", f"{b / n:.2f}× the build "
-         "without it", "", ""),
+        ("`make serve`, warm cache: first page answers",
+         seconds([s.first_page]), "≤ 15 s", met(s.first_page <= 15)),
+        ("Prose edit visible in the served page", seconds(s.prose)
+         + f"; rebuilds: {s.prose_rebuilds}", "≤ 5 s, one rebuild",
+         met(median(s.prose) <= 5 and max(s.prose_rebuilds) == 1)),
+        ("Snippet-section edit visible (glossary/momentum)",
+         seconds(s.snippet) + f"; the page's examples ran "
+         f"{median(s.snippet_compute):.1f} s; rebuilds: "
+         f"{s.snippet_rebuilds}",
+         "≤ 5 s + the page's compute, one rebuild",
+         met(median([a - b for a, b in zip(s.snippet, s.snippet_compute)])
+             <= 5 and max(s.snippet_rebuilds) == 1)),
+        ("Clean strict build, cold cache", seconds(r["cold"]), "≤ 60 s",
+         met(cold <= 60)),
+        ("Build with nothing changed", seconds(r["warm"]), "≤ 10 s",
+         met(warm <= 10)),
     ]
-    if t_tests:
-        t = median(t_tests)
-        rows.append(("Test command (after install)", f"{t:.1f} s",
-                     "≤ 120 s", met(t <= 120)))
+    if r["tests_cold"]:
+        tc, tw = median(r["tests_cold"]), median(r["tests_warm"])
+        rows += [
+            ("Test command, cold, after install", seconds(r["tests_cold"]),
+             "≤ 240 s", met(tc <= 240)),
+            ("Test command again, nothing changed",
+             seconds(r["tests_warm"]), "≤ 90 s", met(tw <= 90)),
+        ]
+        rows += execution_rows(r["test_executions"])
     rows += [
-        ("Bare mkdocs-material page", kb(bare_weight.page), "", ""),
-        ("Median page", f"{kb(med)} ({med / bare_weight.page:.2f}× bare)",
-         f"≤ {TARGET_MEDIAN}× bare",
-         met(med <= TARGET_MEDIAN * bare_weight.page)),
-        ("Largest page", f"{kb(big)} ({big / bare_weight.page:.2f}× bare)"
+        ("Bare mkdocs-material page", kb(bare.page), "", ""),
+        ("Median page", f"{kb(med)} ({med / bare.page:.2f}× bare)",
+         f"≤ {TARGET_MEDIAN}× bare", met(med <= TARGET_MEDIAN * bare.page)),
+        ("Largest page", f"{kb(big)} ({big / bare.page:.2f}× bare)"
          f", `{heaviest}`", f"≤ {TARGET_MAX}× bare",
-         met(big <= TARGET_MAX * bare_weight.page)),
+         met(big <= TARGET_MAX * bare.page)),
         ("Median page with the search index",
-         f"{kb(full)} ({full / bare_weight.full:.2f}× bare)", "", ""),
+         f"{kb(full)} ({full / bare.full:.2f}× bare)", "", ""),
         ("The same, gzipped as GitHub Pages sends it",
-         f"{kb(gz)} ({gz / bare_weight.gzip:.2f}× bare)", "", ""),
-        ("Identical pages across clean builds",
-         "yes" if not differ else f"no: {', '.join(differ)}", "yes",
-         met(not differ)),
+         f"{kb(gz)} ({gz / bare.gzip:.2f}× bare)", "", ""),
+        ("Identical pages across cold builds",
+         "yes" if not r["differ"] else f"no: {', '.join(r['differ'])}",
+         "yes", met(not r["differ"])),
     ]
+    cold_runs = r["cold_executions"]
     lines = [
         "# Performance",
         "",
         '!!! abstract "In one line"',
-        "    How long the site takes to build and test, and how heavy its "
-        "pages are, measured by `make bench`.",
+        "    How long the site takes to build, to test and to show an "
+        "edit, and how heavy its pages are, measured by `make bench`.",
         "",
-        f"Medians of {runs} runs on a machine with {os.cpu_count()} CPU "
-        f"cores, Python {platform.python_version()}. Page weight is every "
-        "byte a browser fetches for a page from a cold cache: the HTML "
-        "and the CSS, JavaScript, fonts and images it loads, measured in "
-        "Chromium. Search's web worker also fetches the site's search "
-        "index on the first page of a visit; it is counted in the rows "
-        "that say so. The bare page is a one-paragraph mkdocs-material "
-        "page built in the same run with `font: false`.",
+        f"Medians of {r['runs']} runs (each run in brackets) on a machine "
+        f"with {os.cpu_count()} CPU cores, Python "
+        f"{platform.python_version()}. A cold build starts from an empty "
+        "execution cache, as CI's clean clone does: every example runs, "
+        "on every core. The edit loop is measured on a scratch copy of "
+        "the repository served by `mkdocs serve` with a warm cache: the "
+        "time from saving a file to the served page showing the change. "
+        "Page weight is every byte a browser fetches for a page from a "
+        "cold browser cache, measured in Chromium; search's web worker "
+        "also fetches the search index on the first page of a visit, "
+        "counted in the rows that say so. The bare page is a "
+        "one-paragraph mkdocs-material page built in the same run with "
+        "`font: false`.",
         "",
         "| measure | value | target | met |",
         "|---|---|---|---|",
         *[f"| {a} | {v} | {t} | {m} |" for a, v, t, m in rows],
         "",
-        "The build and test targets were set when the site had one "
-        "chapter (issue 2). Every example on the site now runs twice in "
-        "a test run: once in the build, which prints its output on the "
-        "page, and once as the reader copies it, in a fresh interpreter; "
-        "the browser tests then open every page in light and dark mode. "
-        "The slowest pages of the first clean build, in seconds of their "
-        f"examples: {slowest_pages(LOGS[0])}.",
+        "## Where the time goes",
+        "",
+        "A cold build runs every example once in its chain (as a reader "
+        "copies it), every page once top to bottom (its notebook), and "
+        "each notebook chapter; a block whose chain is also the start of "
+        "its page runs once for both. In the first cold build, "
+        f"{sum(cold_runs.values())} executions: "
+        f"{sum(1 for v in cold_runs.values() if v == 1)} examples once, "
+        f"{sum(1 for v in cold_runs.values() if v == 2)} twice. A build "
+        "with nothing changed runs none, and the tests read the "
+        "recorded outputs instead of running anything again.",
         "",
         "## Every page",
         "",
         "| page | weight | × bare | with search index | gzipped |",
         "|---|---|---|---|---|",
-        *[f"| `{p}` | {kb(x.page)} | {x.page / bare_weight.page:.2f} | "
+        *[f"| `{p}` | {kb(x.page)} | {x.page / bare.page:.2f} | "
           f"{kb(x.full)} | {kb(x.gzip)} |"
-          for p, x in sorted(page_weights.items())],
+          for p, x in sorted(w.items())],
         "",
     ]
     OUT.write_text("\n".join(lines))

@@ -2,30 +2,22 @@
 
 A block's text is the text of its ``<code>`` element: what the copy button
 copies, with every ``--8<--`` include already expanded and every line
-marked ``# markdown-exec: hide`` already gone.
+marked ``# markdown-exec: hide`` already gone. Under it, the page shows
+what it printed (a text box) or drew (an inline SVG, or a PNG in a
+notebook chapter).
 
-A block may need earlier blocks of its page. It says so in its title, which
-the reader sees above the code::
-
-    train.py — run after backprop.py
-    figure.py — run after backprop.py and train.py
-
-Such a block is run after the blocks it names (and what they need, in page
-order), all in one fresh interpreter; a block without "run after" must run
-alone.
+The tests compare these with what the build recorded when it ran each
+block (tools/execute.py; tests/site/test_code_blocks.py).
 """
 
-import os
-import re
-import subprocess
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from tools.examples import needs
+
 PYTHON = ("language-python", "language-py")
-RUN_AFTER = re.compile(r"run after (.+)$")
 
 
 @dataclass
@@ -35,7 +27,12 @@ class Block:
     title: str  # the visible title ("" when there is none)
     code: str  # the text the copy button copies
     output: str | None  # text printed under it at build; None: a figure
-    needs: list[str] = field(default_factory=list)  # names it runs after
+    figure: str = ""  # the figure's markup (<svg> or <img>), if any
+
+    @property
+    def needs(self) -> list[str]:
+        """The names its title says it runs after."""
+        return needs(self.title)
 
     @property
     def name(self) -> str:
@@ -47,25 +44,35 @@ class Block:
         return f"{self.page} block {self.index + 1} ({title})"
 
 
-def _needs(title: str) -> list[str]:
-    m = RUN_AFTER.search(title)
-    if not m:
-        return []
-    return [n for n in re.split(r",\s*|\s+and\s+", m.group(1).strip()) if n]
-
-
-def _output(highlight) -> str | None:
-    """Text shown in the result box right after a code block, if any (a
-    notebook's stderr box, e.g. a warning, is not what the code printed)."""
+def _result(highlight):
+    """The box that shows what a block printed or drew: right after it,
+    or, for markdown-exec's "Code|Figure" tabs, the tab beside it. (A
+    notebook's stderr box, e.g. a warning, is not what the code printed.)
+    """
     result = highlight.find_next_sibling()
     while result is not None and "stderr" in (result.get("class") or []):
         result = result.find_next_sibling()
-    if result is None or "result" not in (result.get("class") or []):
-        return ""
-    if result.find("svg") is not None or result.find("img") is not None:
-        return None
+    if result is not None and "result" in (result.get("class") or []):
+        return result
+    tab = highlight.find_parent("div", class_="tabbed-block")
+    if tab is not None and tab.parent is not None:
+        for other in tab.parent.find_all("div", class_="tabbed-block",
+                                         recursive=False):
+            if other is not tab and other.find(["svg", "img"]):
+                return other
+    return None
+
+
+def _output(highlight) -> tuple[str | None, str]:
+    """(the text shown under a block, or None for a figure; the figure)."""
+    result = _result(highlight)
+    if result is None:
+        return "", ""
+    figure = result.find(["svg", "img"], recursive=True)
+    if figure is not None:
+        return None, str(figure)
     code = result.find("code")
-    return code.get_text() if code is not None else result.get_text()
+    return (code.get_text() if code is not None else result.get_text()), ""
 
 
 def page_blocks(html: str, page: str) -> list[Block]:
@@ -84,58 +91,11 @@ def page_blocks(html: str, page: str) -> list[Block]:
         if notebook:
             n = len(blocks) + 1
             title = f"cell{n} — run after cell{n - 1}" if n > 1 else "cell1"
-        code = div.find("code")
-        blocks.append(
-            Block(
-                page=page,
-                index=len(blocks),
-                title=title,
-                code=code.get_text(),
-                output=_output(div),
-                needs=_needs(title),
-            )
-        )
+        output, figure = _output(div)
+        blocks.append(Block(page=page, index=len(blocks), title=title,
+                            code=div.find("code").get_text(),
+                            output=output, figure=figure))
     return blocks
-
-
-def chain(block: Block, blocks: list[Block]) -> list[Block]:
-    """`block` preceded by every earlier block it needs, in page order."""
-    by_name = {}
-    for earlier in blocks[: block.index]:
-        by_name.setdefault(earlier.name, earlier)
-    wanted = {block.index}
-    todo = list(block.needs)
-    while todo:
-        name = todo.pop()
-        if name not in by_name:
-            raise LookupError(
-                f"{block} runs after {name!r}, which is not an earlier "
-                f"block of the page"
-            )
-        dep = by_name[name]
-        if dep.index not in wanted:
-            wanted.add(dep.index)
-            todo.extend(dep.needs)
-    return [b for b in blocks if b.index in wanted]
-
-
-def runs(blocks: list[Block]) -> list[list[Block]]:
-    """The chains to run so that every block runs as the reader would.
-
-    A chain that is the start of a longer chain is left out: running the
-    longer one runs it too, from a fresh interpreter, in the same order.
-    """
-    chains = [chain(b, blocks) for b in blocks]
-    keep = []
-    for c in chains:
-        ids = [b.index for b in c]
-        covered = any(
-            len(o) > len(c) and [b.index for b in o[: len(c)]] == ids
-            for o in chains
-        )
-        if not covered:
-            keep.append(c)
-    return keep
 
 
 def site_pages(site: Path) -> list[Path]:
@@ -156,19 +116,3 @@ def normalise(text: str) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines)
-
-
-def run_fresh(code: str, folder: Path, name: str):
-    """Run `code` as a reader would: a new `python -I` (no project on
-    sys.path, no user site, no PYTHON* variables) in `folder`, which should
-    be empty. Returns the CompletedProcess."""
-    script = folder / (name if name.endswith(".py") else "block.py")
-    script.write_text(code)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["MPLBACKEND"] = "Agg"  # plt.show() must not wait for a window
-    # As in the build (tools/hooks.py): one thread, the same numbers.
-    env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"
-    return subprocess.run(
-        [sys.executable, "-I", script.name],
-        cwd=folder, env=env, capture_output=True, text=True, timeout=120,
-    )

@@ -84,9 +84,10 @@ class Block:
             raise ExampleError(
                 f"{self}: hidden lines (# {HIDE}) must come before or "
                 f"after the code the reader sees, not among it")
+        visible = "\n".join(lines[start:end]).strip()
         return ("\n".join(lines[:start]),
                 # what markdown-exec shows, and the copy button copies
-                "\n".join(lines[start:end]).strip(),
+                visible + "\n" if visible else "",
                 "\n".join(lines[end:]))
 
     @property
@@ -94,7 +95,8 @@ class Block:
         return self.parts()[1]
 
     def __str__(self) -> str:
-        return f"{self.page}, block {self.index + 1} ({self.title or 'untitled'})"
+        title = self.title or "untitled"
+        return f"{self.page}, block {self.index + 1} ({title})"
 
 
 def needs(title: str) -> list[str]:
@@ -211,9 +213,9 @@ def project_imports(code: str, root: Path = ROOT) -> set[Path]:
     """The repository's files that `code` imports, and what they import,
     found by reading their import statements (not by running them)."""
     seen: set[Path] = set()
-    todo = [(code, None)]
+    todo = [code]
     while todo:
-        source, here = todo.pop()
+        source = todo.pop()
         for node in ast.walk(ast.parse(source)):
             names = []
             if isinstance(node, ast.Import):
@@ -230,7 +232,7 @@ def project_imports(code: str, root: Path = ROOT) -> set[Path]:
                     file = _module_file(".".join(parts[:k]), root)
                     if file is not None and file not in seen:
                         seen.add(file)
-                        todo.append((file.read_text(), file))
+                        todo.append(file.read_text())
     return seen
 
 

@@ -34,7 +34,6 @@ from tools.examples import (
     ExampleError,
     check_chains,
     collect,
-    environment_key,
     key,
     project_imports,
 )
@@ -43,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("mkdocs.hooks.execute")
 
 
-class ExecutionFailed(Exception):
+class ExecutionError(Exception):
     """One or more examples raised; the message names each one."""
 
 
@@ -71,10 +70,13 @@ class Job:
     tree: dict  # the kernel's job: nested nodes
     nodes: dict[str, tuple[int, ...]]  # node id -> the blocks it runs
     writes: dict[str, int]  # key -> its block's index (-1: the page)
-    expected: float = 0.0  # seconds, from the last run, for ordering
+    expected: float = 0.0  # a guess of its seconds, for ordering
 
     def __str__(self):
         return self.plan.page
+
+    def needed(self, cache: Cache) -> bool:
+        return bool(self.writes)
 
 
 def _node(block: Block, node_id: str, children=()) -> dict:
@@ -146,7 +148,9 @@ def jobs(plan: PagePlan, cache: Cache) -> list[Job]:
         if (plan.page_record is None and plan.page_key is not None
                 and _page(plan) in nodes.values()):
             writes[plan.page_key] = -1
-        out.append(Job(plan, job_tree, nodes, writes))
+        # no timings on a cold cache: bigger trees first
+        out.append(Job(plan, job_tree, nodes, writes,
+                       expected=float(len(nodes))))
     return out
 
 

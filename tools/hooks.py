@@ -17,6 +17,7 @@ unknown key fails the build.
 """
 
 import logging
+import os
 import posixpath
 import re
 import sys
@@ -85,11 +86,13 @@ def on_files(files, config):
         jobs += [notebooks.NotebookJob(s, env) for s in stories]
     except (ExampleError, ValueError) as error:
         raise PluginError(str(error)) from None
+    jobs = [j for j in jobs if j.needed(cache)]
     errors = execute.run_all(jobs, cache)
     errors = errors or execute.check_pages(site.pages.values())
     if errors:
         raise PluginError("examples failed:\n\n" + "\n\n".join(errors))
-    log.info(f"examples: {len(jobs)} jobs, "
+    log.info(f"examples: {len(jobs)} jobs ran, for "
+             f"{', '.join(sorted({str(j) for j in jobs})) or 'no page'}; "
              f"{time.perf_counter() - start:.1f} s")
     # the notebook chapters, executed, as files outside docs/
     folder = cache.path / "pages"
@@ -99,7 +102,10 @@ def on_files(files, config):
         target.parent.mkdir(parents=True, exist_ok=True)
         text = notebooks.nbformat.writes(nb) + "\n"
         if not target.exists() or target.read_text() != text:
-            target.write_text(text)
+            # whole or absent, for a build that reads it at the same time
+            tmp = target.with_name(f".{target.name}.{os.getpid()}")
+            tmp.write_text(text)
+            os.replace(tmp, target)
         uri = f"models/{story.stem}.ipynb"
         if (old := files.get_file_from_path(uri)) is not None:
             files.remove(old)  # a notebook an older build left in docs/

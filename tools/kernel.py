@@ -209,6 +209,8 @@ def run_job(job: dict) -> None:
     os.dup2(null, 0)  # input() gets EOF, never the runner's messages
     os.dup2(log, 1)
     os.dup2(log, 2)
+    # as in a terminal: print() and C code's output keep their order
+    sys.stdout.reconfigure(line_buffering=True)
     folder = tempfile.mkdtemp(prefix="example-", dir=out_dir)
     os.chdir(folder)
     ns = {"__name__": "__main__", "__builtins__": __builtins__}

@@ -17,9 +17,12 @@ folder, outside docs/ (writing into docs/ would make ``mkdocs serve``
 rebuild again), and mkdocs-jupyter renders it without executing it.
 """
 
+import hashlib
+import json
 import re
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -50,7 +53,9 @@ def expand(code: str) -> str:
         found = sections(path)
         if m["section"] not in found:
             raise ValueError(f"{m['path']} has no section {m['section']}")
-        out.append(found[m["section"]].strip("\n"))
+        # a section inside `if __name__ == "__main__":` reads unindented,
+        # as pymdownx.snippets shows it with dedent_subsections
+        out.append(textwrap.dedent(found[m["section"]]).strip("\n"))
     return "\n".join(out)
 
 
@@ -84,9 +89,6 @@ def notebook(story: Path) -> nbformat.NotebookNode:
 def key(nb, env: dict) -> str:
     """What can change the outputs: the code cells, and the environment
     (tools/examples.py)."""
-    import hashlib
-    import json
-
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     payload = {"kind": "notebook", "code": code, "env": env}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()
@@ -101,10 +103,10 @@ def kernel_manager(folder: Path):
 
     spec = folder / "kernels" / "hpe"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(
-        '{"argv": ["%s", "-I", "-m", "ipykernel_launcher", "-f", '
-        '"{connection_file}"], "display_name": "Python 3", '
-        '"language": "python"}' % sys.executable)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-I", "-m", "ipykernel_launcher", "-f",
+                 "{connection_file}"],
+        "display_name": "Python 3", "language": "python"}))
     specs = KernelSpecManager(kernel_dirs=[str(folder / "kernels")])
     return KernelManager(kernel_name="hpe", kernel_spec_manager=specs)
 
@@ -145,6 +147,9 @@ class NotebookJob:
 
     def __str__(self):
         return self.page
+
+    def needed(self, cache) -> bool:
+        return cache.get(self.key) is None
 
     def run(self, cache) -> list[str]:
         with cache.locked([self.key]):

@@ -55,7 +55,7 @@ def plan(page: str, root: Path = ROOT) -> execute.PagePlan:
         os.chdir(here)
     errors = execute.run_all(execute.jobs(found, cache), cache, root)
     if errors:
-        raise execute.ExecutionFailed("\n\n".join(errors))
+        raise execute.ExecutionError("\n\n".join(errors))
     return found
 
 
@@ -78,7 +78,7 @@ def notebook(stem: str, root: Path = ROOT):
     if nb is None:
         errors = notebooks.NotebookJob(story, env).run(cache)
         if errors:
-            raise execute.ExecutionFailed("\n\n".join(errors))
+            raise execute.ExecutionError("\n\n".join(errors))
         nb = notebooks.executed(story, cache, env)
     return nb
 

@@ -60,6 +60,7 @@ class Kernel:
         self.pids: dict[str, int] = {}
         self.ready = threading.Event()
         self.count = 0
+        self.retired = False
         threading.Thread(target=self._listen, daemon=True).start()
 
     def _listen(self) -> None:
@@ -71,11 +72,24 @@ class Kernel:
                 self.pids[message["started"]] = message["pid"]
             elif "done" in message:
                 self.pids.pop(message["done"], None)
-                future = self.futures.pop(message["done"])
+                with self.lock:
+                    future = self.futures.pop(message["done"])
+                    idle = self.retired and not self.futures
                 future.set_result(message["status"])
+                if idle:
+                    self.close()
         self.ready.set()
         for future in self.futures.values():  # the kernel died
             future.set_result(-1)
+
+    def retire(self) -> None:
+        """Close once the jobs it runs are done (tools/kernel.py changed:
+        new jobs go to a new kernel)."""
+        with self.lock:
+            self.retired = True
+            idle = not self.futures
+        if idle:
+            self.close()
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -102,7 +116,7 @@ class Kernel:
                 pass
 
     def close(self) -> None:
-        if self.alive():
+        if self.alive() and not self.proc.stdin.closed:
             self.proc.stdin.close()
             try:
                 self.proc.wait(timeout=5)
@@ -122,7 +136,7 @@ def kernel(root: Path = ROOT) -> Kernel:
         k = _kernels.get(root)
         if k is None or not k.alive() or k.source != KERNEL.read_text():
             if k is not None:
-                k.close()
+                k.retire()
             k = _kernels[root] = Kernel(root)
         return k
 

@@ -4,7 +4,9 @@ Sigmoid, tanh, ReLU and GELU with their derivatives from scratch in NumPy,
 checked against torch; then what each does to the gradient that reaches
 the first layer of a deep MLP, and to training, on the glossary's shared
 digits task. The page docs/glossary/activation-functions.md shows the
-sections of this script in order; run the whole file to see every result.
+sections of this script; importing it runs nothing, and
+``python -m snippets.glossary.activation_functions`` runs every experiment
+of the page.
 """
 
 from snippets.glossary.digits_task import digits, fit, mlp
@@ -87,62 +89,7 @@ def leaky_relu(x, *, negative_slope=0.01):
 def d_leaky_relu(x, *, negative_slope=0.01):
     check_negative_slope(negative_slope)
     return np.where(x > 0, 1.0, negative_slope)
-
-
-x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
-names = ("sigmoid", "d/dx", "tanh", "d/dx", "relu", "d/dx", "gelu", "d/dx")
-print("    x" + "".join(f"{n:>8}" for n in names))
-for xi in x:
-    row = [sigmoid(xi), d_sigmoid(xi), tanh(xi), d_tanh(xi),
-           relu(xi), d_relu(xi), gelu(xi), d_gelu(xi)]
-    print(f"{xi:+5.1f}" + "".join(f"{v:>+8.3f}" for v in row))
-grid = np.linspace(-6, 6, 1201)
-gap = np.max(np.abs(gelu(grid) - gelu(grid, approximate="tanh")))
-print(f"GELU, largest gap between exact and tanh formula: {gap:.1e}")
 # --8<-- [end:numpy]
-
-
-# --8<-- [start:torch]
-import torch
-from torch import nn
-
-x = torch.tensor([-3.0, -1.0, 0.0, 1.0, 3.0], dtype=torch.float64,
-                 requires_grad=True)
-columns = []
-for f in (nn.Sigmoid(), nn.Tanh(), nn.ReLU(), nn.GELU()):
-    y = f(x)
-    (dy,) = torch.autograd.grad(y.sum(), x)  # dy_i/dx_i: one x per y
-    columns += [y.detach(), dy]
-names = ("sigmoid", "d/dx", "tanh", "d/dx", "relu", "d/dx", "gelu", "d/dx")
-print("    x" + "".join(f"{n:>8}" for n in names))
-for i, xi in enumerate(x.tolist()):
-    print(f"{xi:+5.1f}" + "".join(f"{c[i]:>+8.3f}" for c in columns))
-grid = torch.linspace(-6, 6, 1201, dtype=torch.float64)
-exact = nn.GELU()(grid)  # approximate="none" is the default
-approx = nn.GELU(approximate="tanh")(grid)
-gap = (exact - approx).abs().max().item()
-print(f"GELU, largest gap between exact and tanh formula: {gap:.1e}")
-# --8<-- [end:torch]
-
-
-# --8<-- [start:figure_shapes]
-import matplotlib.pyplot as plt
-
-x = np.linspace(-4, 4, 401)
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
-for name, f, df in (("sigmoid", sigmoid, d_sigmoid), ("tanh", tanh, d_tanh),
-                    ("ReLU", relu, d_relu), ("GELU", gelu, d_gelu)):
-    left.plot(x, f(x), label=name)
-    right.plot(x, df(x), label=name)
-left.set(xlabel="x", ylabel="f(x)", title="activation", ylim=(-1.5, 4))
-right.set(xlabel="x", ylabel="f'(x)", title="derivative", ylim=(-0.2, 1.2))
-for ax in (left, right):
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.axvline(0, color="grey", lw=0.8)
-left.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure_shapes]
 
 
 # --8<-- [start:gradients]
@@ -189,33 +136,7 @@ def gradient_norms(X, y, *, depths=range(1, 21), hidden=64, seed=0):
                 he_init(model, seed=seed)
             norms[name].append(first_layer_gradient(model, X, y))
     return norms
-
-
-data = digits()
-X, y = data[0]  # the 1,078 training images
-depths = range(1, 21)
-norms = gradient_norms(X, y, depths=depths)
-print("depth" + "".join(f"{name:>16}" for name in norms))
-for d in (1, 2, 5, 10, 15, 20):
-    print(f"{d:>5}" + "".join(f"{norms[name][d - 1]:>16.1e}"
-                              for name in norms))
 # --8<-- [end:gradients]
-
-
-# --8<-- [start:figure_gradients]
-import matplotlib.pyplot as plt
-
-fig, ax = plt.subplots(figsize=(7, 3.8))
-for name, values in norms.items():
-    ax.semilogy(list(depths), values, marker=".", label=name)
-ax.set(xlabel="number of hidden layers",
-       ylabel="|dL/dW| at the first layer",
-       title="gradient reaching the first layer (64 units per layer)",
-       xticks=[1, 5, 10, 15, 20])
-ax.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure_gradients]
 
 
 # --8<-- [start:train]
@@ -234,15 +155,100 @@ def train_deep(config, data, *, depth=5, lr=0.1, num_epochs=10, seed=0):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     return fit(model, data, optimizer=optimizer, num_epochs=num_epochs,
                seed=seed)
-
-
-print("5 hidden layers of 64 units, SGD lr 0.1, 10 epochs")
-print(f"{'':>15}{'val acc':>9}{'val acc':>9}{'val acc':>10}{'train loss':>12}")
-print(f"{'activation':>15}{'epoch 1':>9}{'epoch 5':>9}{'epoch 10':>10}"
-      f"{'epoch 10':>12}")
-for name in CONFIGS:
-    h = train_deep(name, data)
-    acc = h["val_acc"]
-    print(f"{name:>15}{acc[0]:>9.3f}{acc[4]:>9.3f}{acc[9]:>10.3f}"
-          f"{h['train_loss'][-1]:>12.3f}")
 # --8<-- [end:train]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:numpy_run]
+    x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
+    names = ("sigmoid", "d/dx", "tanh", "d/dx", "relu", "d/dx", "gelu", "d/dx")
+    print("    x" + "".join(f"{n:>8}" for n in names))
+    for xi in x:
+        row = [sigmoid(xi), d_sigmoid(xi), tanh(xi), d_tanh(xi),
+               relu(xi), d_relu(xi), gelu(xi), d_gelu(xi)]
+        print(f"{xi:+5.1f}" + "".join(f"{v:>+8.3f}" for v in row))
+    grid = np.linspace(-6, 6, 1201)
+    gap = np.max(np.abs(gelu(grid) - gelu(grid, approximate="tanh")))
+    print(f"GELU, largest gap between exact and tanh formula: {gap:.1e}")
+    # --8<-- [end:numpy_run]
+
+    # --8<-- [start:torch]
+    import torch
+    from torch import nn
+
+    x = torch.tensor([-3.0, -1.0, 0.0, 1.0, 3.0], dtype=torch.float64,
+                     requires_grad=True)
+    columns = []
+    for f in (nn.Sigmoid(), nn.Tanh(), nn.ReLU(), nn.GELU()):
+        y = f(x)
+        (dy,) = torch.autograd.grad(y.sum(), x)  # dy_i/dx_i: one x per y
+        columns += [y.detach(), dy]
+    names = ("sigmoid", "d/dx", "tanh", "d/dx", "relu", "d/dx", "gelu", "d/dx")
+    print("    x" + "".join(f"{n:>8}" for n in names))
+    for i, xi in enumerate(x.tolist()):
+        print(f"{xi:+5.1f}" + "".join(f"{c[i]:>+8.3f}" for c in columns))
+    grid = torch.linspace(-6, 6, 1201, dtype=torch.float64)
+    exact = nn.GELU()(grid)  # approximate="none" is the default
+    approx = nn.GELU(approximate="tanh")(grid)
+    gap = (exact - approx).abs().max().item()
+    print(f"GELU, largest gap between exact and tanh formula: {gap:.1e}")
+    # --8<-- [end:torch]
+
+    # --8<-- [start:figure_shapes]
+    import matplotlib.pyplot as plt
+
+    x = np.linspace(-4, 4, 401)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for name, f, df in (("sigmoid", sigmoid, d_sigmoid),
+                        ("tanh", tanh, d_tanh),
+                        ("ReLU", relu, d_relu), ("GELU", gelu, d_gelu)):
+        left.plot(x, f(x), label=name)
+        right.plot(x, df(x), label=name)
+    left.set(xlabel="x", ylabel="f(x)", title="activation", ylim=(-1.5, 4))
+    right.set(xlabel="x", ylabel="f'(x)", title="derivative", ylim=(-0.2, 1.2))
+    for ax in (left, right):
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.axvline(0, color="grey", lw=0.8)
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure_shapes]
+
+    # --8<-- [start:gradients_run]
+    data = digits()
+    X, y = data[0]  # the 1,078 training images
+    depths = range(1, 21)
+    norms = gradient_norms(X, y, depths=depths)
+    print("depth" + "".join(f"{name:>16}" for name in norms))
+    for d in (1, 2, 5, 10, 15, 20):
+        print(f"{d:>5}" + "".join(f"{norms[name][d - 1]:>16.1e}"
+                                  for name in norms))
+    # --8<-- [end:gradients_run]
+
+    # --8<-- [start:figure_gradients]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for name, values in norms.items():
+        ax.semilogy(list(depths), values, marker=".", label=name)
+    ax.set(xlabel="number of hidden layers",
+           ylabel="|dL/dW| at the first layer",
+           title="gradient reaching the first layer (64 units per layer)",
+           xticks=[1, 5, 10, 15, 20])
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure_gradients]
+
+    # --8<-- [start:train_run]
+    print("5 hidden layers of 64 units, SGD lr 0.1, 10 epochs")
+    print(f"{'':>15}{'val acc':>9}{'val acc':>9}{'val acc':>10}"
+          f"{'train loss':>12}")
+    print(f"{'activation':>15}{'epoch 1':>9}{'epoch 5':>9}{'epoch 10':>10}"
+          f"{'epoch 10':>12}")
+    for name in CONFIGS:
+        h = train_deep(name, data)
+        acc = h["val_acc"]
+        print(f"{name:>15}{acc[0]:>9.3f}{acc[4]:>9.3f}{acc[9]:>10.3f}"
+              f"{h['train_loss'][-1]:>12.3f}")
+    # --8<-- [end:train_run]

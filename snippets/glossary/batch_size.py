@@ -4,9 +4,12 @@ The mini-batch gradient as the average of per-example gradients, from
 scratch and with torch; how its noise falls with the batch size B; and how
 many steps and epochs the shared digits task needs at each B, with a fixed
 learning rate and with one scaled linearly with B. The page
-docs/glossary/batch-size.md shows the sections in order; run the file to
-see every result.
+docs/glossary/batch-size.md shows the sections of this script; importing it
+runs nothing, and ``python -m snippets.glossary.batch_size`` runs every
+experiment of the page.
 """
+
+import torch
 
 # The shared task; the page shows it folded, above the experiments.
 from snippets.glossary.digits_task import digits, fit, mlp
@@ -75,47 +78,7 @@ def sgd_epoch(params, X, y, *, lr=0.1, batch_size=32, order):
         grads = minibatch_grad(params, X[idx], y[idx])
         params = [p - lr * g for p, g in zip(params, grads)]
     return params
-
-
-(X, y), _, _ = digits()
-X, y = X.double().numpy(), y.numpy()  # float64 for the comparison
-params = params_of(mlp())
-
-g = minibatch_grad(params, X[:32], y[:32])
-norm = np.sqrt(sum((gi ** 2).sum() for gi in g))
-print(f"gradient of the first batch of 32: norm {norm:.10f}")
-
-order = np.random.default_rng(0).permutation(len(X))
-params = sgd_epoch(params, X, y, lr=0.1, batch_size=32, order=order)
-print(f"training loss after one epoch: {loss(params, X, y):.10f}")
 # --8<-- [end:minibatch]
-
-
-# --8<-- [start:minibatch_torch]
-import numpy as np
-import torch
-from torch.utils.data import DataLoader, TensorDataset
-
-(X, y), _, _ = digits()
-X = X.double()  # float64 for the comparison
-model = mlp().double()  # the same initial weights, in float64
-
-L = torch.nn.functional.cross_entropy(model(X[:32]), y[:32])  # the mean
-L.backward()  # the gradient of the mean loss over the batch
-norm = torch.cat([p.grad.flatten() for p in model.parameters()]).norm()
-print(f"gradient of the first batch of 32: norm {norm.item():.10f}")
-
-order = np.random.default_rng(0).permutation(len(X)).tolist()
-loader = DataLoader(TensorDataset(X, y), batch_size=32, sampler=order)
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-for X_batch, y_batch in loader:
-    optimizer.zero_grad()
-    torch.nn.functional.cross_entropy(model(X_batch), y_batch).backward()
-    optimizer.step()
-with torch.no_grad():
-    L = torch.nn.functional.cross_entropy(model(X), y).item()
-print(f"training loss after one epoch: {L:.10f}")
-# --8<-- [end:minibatch_torch]
 
 
 # --8<-- [start:noise]
@@ -132,48 +95,7 @@ def gradient_noise(G, batch_sizes, *, draws=200, seed=0):
                      - g_full) ** 2) for _ in range(draws)]
         out.append(float(np.mean(d)))
     return np.array(out)
-
-
-(X, y), _, _ = digits()
-X, y = X.double().numpy(), y.numpy()
-grads = per_example_grads(params_of(mlp()), X, y)  # at the initial model
-G = np.concatenate([g.reshape(len(X), -1) for g in grads], axis=1)
-n = len(G)
-spread = np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1))  # tr(Sigma)
-
-Bs = np.array([1, 4, 16, 64, 256])
-noise = gradient_noise(G, Bs)
-theory = spread / Bs * (n - Bs) / (n - 1)  # sampling without replacement
-slope, _ = np.polyfit(np.log(Bs), np.log(noise), 1)
-print(f"{n} examples, {G.shape[1]} weights; tr(Sigma) = {spread:.4f}, "
-      f"|g| = {np.linalg.norm(G.mean(axis=0)):.4f}")
-print("   B  E|g_B - g|^2  B * E|g_B - g|^2  theory   std")
-for B, v, t in zip(Bs, noise, theory):
-    print(f"{B:4d} {v:13.5f} {B * v:17.4f} {t:8.5f} {np.sqrt(v):6.4f}")
-print(f"log-log slope of E|g_B - g|^2 against B: {slope:.2f}")
 # --8<-- [end:noise]
-
-
-# --8<-- [start:noise_figure]
-import matplotlib.pyplot as plt
-
-c = np.exp(np.mean(np.log(noise * Bs)))  # the best fit of c / B
-fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.6))
-left.loglog(Bs, noise, "o", label="measured, 200 batches per B")
-left.loglog(Bs, c / Bs, "-", label=f"fit c / B, c = {c:.3f}")
-left.loglog(Bs, theory, ":", label="tr(Σ)/B · (n−B)/(n−1)")
-left.set(xlabel="batch size B", ylabel="E |g_B − g|²",
-         title="noise of the mini-batch gradient")
-right.semilogx(Bs, Bs * noise, "o", label="measured")
-right.semilogx(Bs, Bs * theory, ":", label="tr(Σ) · (n−B)/(n−1)")
-right.axhline(spread, color="grey", lw=0.8, label="tr(Σ)")
-right.set(xlabel="batch size B", ylabel="B · E |g_B − g|²",
-          title="flat where the noise falls like 1/B", ylim=(0, 6))
-left.legend(fontsize=8)
-right.legend(fontsize=8, loc="lower left")
-fig.tight_layout()
-plt.show()
-# --8<-- [end:noise_figure]
 
 
 # --8<-- [start:steps]
@@ -204,44 +126,7 @@ def steps_to_reach(data, *, target, batch_size, lr, max_epochs=200,
 
 def show(count):
     return "-" if count is None else str(count)  # "-": not reached
-
-
-data = digits()
-base_lr, target = 0.05, 0.8  # the rate at B = 32; the training loss
-runs = {}
-print("        fixed lr = 0.05                   lr = 0.05 * B / 32")
-print("  B  steps/epoch  epochs  steps  examples     lr  epochs  steps")
-for B in (8, 32, 128, 512):
-    runs[B, "fixed"] = steps_to_reach(data, target=target, batch_size=B,
-                                      lr=base_lr)
-    runs[B, "scaled"] = steps_to_reach(data, target=target, batch_size=B,
-                                       lr=base_lr * B / 32)
-    e, s, _ = runs[B, "fixed"]
-    e2, s2, _ = runs[B, "scaled"]
-    examples = None if e is None else e * 1078  # gradients computed
-    print(f"{B:3d} {math.ceil(1078 / B):12d} {show(e):>7} {show(s):>6} "
-          f"{show(examples):>9} {base_lr * B / 32:6.4g} {show(e2):>7} "
-          f"{show(s2):>6}")
 # --8<-- [end:steps]
-
-
-# --8<-- [start:steps_figure]
-import matplotlib.pyplot as plt
-
-fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.6), sharey=True)
-for ax, rule in zip(axes, ("fixed", "scaled")):
-    for B, style in ((8, "-"), (32, "--"), (128, "-."), (512, ":")):
-        losses = runs[B, rule][2]
-        steps = np.arange(1, len(losses) + 1) * math.ceil(1078 / B)
-        ax.semilogx(steps, losses, ls=style, lw=2, label=f"B = {B}")
-    ax.axhline(target, color="grey", lw=0.8, ls="--")
-    ax.set(xlabel="optimizer steps (log scale)")
-axes[0].set(ylabel="training loss", title="fixed lr = 0.05")
-axes[1].set(title="lr = 0.05 · B / 32 (linear scaling)")
-axes[0].legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:steps_figure]
 
 
 # --8<-- [start:cost]
@@ -264,22 +149,142 @@ def seconds_per_epoch(batch_size, *, repeats=3):
             batch_size=batch_size)
         best = min(best, time.perf_counter() - start)
     return best
-
-
-# Per step the MLP multiplies 2 matrices forward and 3 backward (for W2,
-# for the hidden layer, for W1), each with B rows (the last batch fewer).
-print("   B  steps/epoch  products/epoch  rows per product")
-for B in (1, 8, 32, 128, 512, 1078):
-    steps = math.ceil(1078 / B)
-    print(f"{B:4d} {steps:12d} {5 * steps:15d} {B:17d}")
 # --8<-- [end:cost]
 
 
-# --8<-- [start:defaults]
-import inspect
+if __name__ == "__main__":
+    # --8<-- [start:defaults]
+    import inspect
 
-from torch.utils.data import DataLoader
+    from torch.utils.data import DataLoader
 
-default = inspect.signature(DataLoader).parameters["batch_size"].default
-print(f"torch.utils.data.DataLoader: batch_size = {default}")
-# --8<-- [end:defaults]
+    default = inspect.signature(DataLoader).parameters["batch_size"].default
+    print(f"torch.utils.data.DataLoader: batch_size = {default}")
+    # --8<-- [end:defaults]
+
+    # --8<-- [start:minibatch_run]
+    (X, y), _, _ = digits()
+    X, y = X.double().numpy(), y.numpy()  # float64 for the comparison
+    params = params_of(mlp())
+
+    g = minibatch_grad(params, X[:32], y[:32])
+    norm = np.sqrt(sum((gi ** 2).sum() for gi in g))
+    print(f"gradient of the first batch of 32: norm {norm:.10f}")
+
+    order = np.random.default_rng(0).permutation(len(X))
+    params = sgd_epoch(params, X, y, lr=0.1, batch_size=32, order=order)
+    print(f"training loss after one epoch: {loss(params, X, y):.10f}")
+    # --8<-- [end:minibatch_run]
+
+    # --8<-- [start:minibatch_torch]
+    import numpy as np
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    (X, y), _, _ = digits()
+    X = X.double()  # float64 for the comparison
+    model = mlp().double()  # the same initial weights, in float64
+
+    L = torch.nn.functional.cross_entropy(model(X[:32]), y[:32])  # the mean
+    L.backward()  # the gradient of the mean loss over the batch
+    norm = torch.cat([p.grad.flatten() for p in model.parameters()]).norm()
+    print(f"gradient of the first batch of 32: norm {norm.item():.10f}")
+
+    order = np.random.default_rng(0).permutation(len(X)).tolist()
+    loader = DataLoader(TensorDataset(X, y), batch_size=32, sampler=order)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for X_batch, y_batch in loader:
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(X_batch), y_batch).backward()
+        optimizer.step()
+    with torch.no_grad():
+        L = torch.nn.functional.cross_entropy(model(X), y).item()
+    print(f"training loss after one epoch: {L:.10f}")
+    # --8<-- [end:minibatch_torch]
+
+    # --8<-- [start:noise_run]
+    (X, y), _, _ = digits()
+    X, y = X.double().numpy(), y.numpy()
+    grads = per_example_grads(params_of(mlp()), X, y)  # at the initial model
+    G = np.concatenate([g.reshape(len(X), -1) for g in grads], axis=1)
+    n = len(G)
+    spread = np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1))  # tr(Sigma)
+
+    Bs = np.array([1, 4, 16, 64, 256])
+    noise = gradient_noise(G, Bs)
+    theory = spread / Bs * (n - Bs) / (n - 1)  # sampling without replacement
+    slope, _ = np.polyfit(np.log(Bs), np.log(noise), 1)
+    print(f"{n} examples, {G.shape[1]} weights; tr(Sigma) = {spread:.4f}, "
+          f"|g| = {np.linalg.norm(G.mean(axis=0)):.4f}")
+    print("   B  E|g_B - g|^2  B * E|g_B - g|^2  theory   std")
+    for B, v, t in zip(Bs, noise, theory):
+        print(f"{B:4d} {v:13.5f} {B * v:17.4f} {t:8.5f} {np.sqrt(v):6.4f}")
+    print(f"log-log slope of E|g_B - g|^2 against B: {slope:.2f}")
+    # --8<-- [end:noise_run]
+
+    # --8<-- [start:noise_figure]
+    import matplotlib.pyplot as plt
+
+    c = np.exp(np.mean(np.log(noise * Bs)))  # the best fit of c / B
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.6))
+    left.loglog(Bs, noise, "o", label="measured, 200 batches per B")
+    left.loglog(Bs, c / Bs, "-", label=f"fit c / B, c = {c:.3f}")
+    left.loglog(Bs, theory, ":", label="tr(Σ)/B · (n−B)/(n−1)")
+    left.set(xlabel="batch size B", ylabel="E |g_B − g|²",
+             title="noise of the mini-batch gradient")
+    right.semilogx(Bs, Bs * noise, "o", label="measured")
+    right.semilogx(Bs, Bs * theory, ":", label="tr(Σ) · (n−B)/(n−1)")
+    right.axhline(spread, color="grey", lw=0.8, label="tr(Σ)")
+    right.set(xlabel="batch size B", ylabel="B · E |g_B − g|²",
+              title="flat where the noise falls like 1/B", ylim=(0, 6))
+    left.legend(fontsize=8)
+    right.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:noise_figure]
+
+    # --8<-- [start:steps_run]
+    data = digits()
+    base_lr, target = 0.05, 0.8  # the rate at B = 32; the training loss
+    runs = {}
+    print("        fixed lr = 0.05                   lr = 0.05 * B / 32")
+    print("  B  steps/epoch  epochs  steps  examples     lr  epochs  steps")
+    for B in (8, 32, 128, 512):
+        runs[B, "fixed"] = steps_to_reach(data, target=target, batch_size=B,
+                                          lr=base_lr)
+        runs[B, "scaled"] = steps_to_reach(data, target=target, batch_size=B,
+                                           lr=base_lr * B / 32)
+        e, s, _ = runs[B, "fixed"]
+        e2, s2, _ = runs[B, "scaled"]
+        examples = None if e is None else e * 1078  # gradients computed
+        print(f"{B:3d} {math.ceil(1078 / B):12d} {show(e):>7} {show(s):>6} "
+              f"{show(examples):>9} {base_lr * B / 32:6.4g} {show(e2):>7} "
+              f"{show(s2):>6}")
+    # --8<-- [end:steps_run]
+
+    # --8<-- [start:steps_figure]
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, 3.6), sharey=True)
+    for ax, rule in zip(axes, ("fixed", "scaled")):
+        for B, style in ((8, "-"), (32, "--"), (128, "-."), (512, ":")):
+            losses = runs[B, rule][2]
+            steps = np.arange(1, len(losses) + 1) * math.ceil(1078 / B)
+            ax.semilogx(steps, losses, ls=style, lw=2, label=f"B = {B}")
+        ax.axhline(target, color="grey", lw=0.8, ls="--")
+        ax.set(xlabel="optimizer steps (log scale)")
+    axes[0].set(ylabel="training loss", title="fixed lr = 0.05")
+    axes[1].set(title="lr = 0.05 · B / 32 (linear scaling)")
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:steps_figure]
+
+    # --8<-- [start:cost_run]
+    # Per step the MLP multiplies 2 matrices forward and 3 backward (for W2,
+    # for the hidden layer, for W1), each with B rows (the last batch fewer).
+    print("   B  steps/epoch  products/epoch  rows per product")
+    for B in (1, 8, 32, 128, 512, 1078):
+        steps = math.ceil(1078 / B)
+        print(f"{B:4d} {steps:12d} {5 * steps:15d} {B:17d}")
+    # --8<-- [end:cost_run]

@@ -4,7 +4,8 @@ Early stopping written from scratch; a network that over-fits a small
 part of the shared digits task; what patience too small, about right and
 too large does to the stopping point; and a real early-stopped run that
 restores its best weights. The page docs/glossary/epochs.md shows the
-sections in order; run the file to see every result.
+sections of this script; importing it runs nothing, and
+``python -m snippets.glossary.epochs`` runs every experiment of the page.
 """
 
 # The shared task; the page shows it folded, above the experiments (and
@@ -43,15 +44,6 @@ class EarlyStopping:
         if val_loss < self.best - self.min_delta:  # NaN never improves
             self.best, self.best_epoch = val_loss, self.epoch
         return self.epoch - self.best_epoch >= self.patience
-
-
-stopper = EarlyStopping(patience=2)
-for val_loss in [0.9, 0.7, 0.6, 0.65, 0.58, 0.61, 0.63, 0.55]:
-    stop = stopper.step(val_loss)
-    print(f"epoch {stopper.epoch}: validation loss {val_loss:.2f}, "
-          f"best so far epoch {stopper.best_epoch}, stop: {stop}")
-    if stop:
-        break
 # --8<-- [end:early_stopping]
 
 
@@ -103,17 +95,6 @@ def overfitting_run(*, n_train=200, max_epochs=100, patience=None):
                              max_epochs=max_epochs, patience=patience,
                              batch_size=20)
     return model, small, history, stopper
-
-
-_, _, history, _ = overfitting_run()  # all 100 epochs, no stopping
-print("epoch  train loss  val loss  val acc")
-for epoch in (1, 5, 10, 20, 40, 60, 80, 100):
-    i = epoch - 1
-    print(f"{epoch:5d} {history['train_loss'][i]:11.4f} "
-          f"{history['val_loss'][i]:9.3f} {history['val_acc'][i]:8.3f}")
-best = min(range(100), key=history["val_loss"].__getitem__)
-print(f"lowest validation loss {history['val_loss'][best]:.3f} "
-      f"at epoch {best + 1}")
 # --8<-- [end:overfit]
 
 
@@ -125,53 +106,76 @@ def stopping_point(val_losses, *, patience, min_delta=0.0):
         if stopper.step(val_loss):
             break
     return stopper.epoch, stopper.best_epoch, stopper.best
-
-
-print("patience  stops at  best epoch  best val loss  val acc  "
-      "epochs after best")
-stops = {}
-for patience in (1, 3, 10, 50):
-    stop, best_epoch, best_loss = stopping_point(history["val_loss"],
-                                                 patience=patience)
-    stops[patience] = stop, best_epoch
-    acc = history["val_acc"][best_epoch - 1]
-    print(f"{patience:8d} {stop:9d} {best_epoch:11d} {best_loss:14.3f} "
-          f"{acc:8.3f} {stop - best_epoch:18d}")
 # --8<-- [end:patience]
 
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:early_stopping_run]
+    stopper = EarlyStopping(patience=2)
+    for val_loss in [0.9, 0.7, 0.6, 0.65, 0.58, 0.61, 0.63, 0.55]:
+        stop = stopper.step(val_loss)
+        print(f"epoch {stopper.epoch}: validation loss {val_loss:.2f}, "
+              f"best so far epoch {stopper.best_epoch}, stop: {stop}")
+        if stop:
+            break
+    # --8<-- [end:early_stopping_run]
 
-epochs = range(1, 101)
-fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.8))
-left.semilogy(epochs, history["train_loss"], label="training loss")
-left.semilogy(epochs, history["val_loss"], label="validation loss")
-left.set(xlabel="epoch", ylabel="cross-entropy (log scale)",
-         title="200 training images, 100 epochs", ylim=(1e-5, 5))
-right.plot(epochs, history["val_loss"], color="C1")
-right.set(xlabel="epoch", ylabel="validation loss",
-          title="validation loss, zoomed in", ylim=(0.2, 0.45))
-for ax in (left, right):
-    for patience, style in ((1, ":"), (10, "--"), (50, "-.")):
-        ax.axvline(stops[patience][0], color="grey", ls=style, lw=1,
-                   label=f"stop, patience {patience}")
-    best_epoch = stops[10][1]
-    ax.plot(best_epoch, history["val_loss"][best_epoch - 1], "ko",
-            label="best epoch")
-left.legend(fontsize=8, loc="lower left", ncols=2)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    # --8<-- [start:overfit_run]
+    _, _, history, _ = overfitting_run()  # all 100 epochs, no stopping
+    print("epoch  train loss  val loss  val acc")
+    for epoch in (1, 5, 10, 20, 40, 60, 80, 100):
+        i = epoch - 1
+        print(f"{epoch:5d} {history['train_loss'][i]:11.4f} "
+              f"{history['val_loss'][i]:9.3f} {history['val_acc'][i]:8.3f}")
+    best = min(range(100), key=history["val_loss"].__getitem__)
+    print(f"lowest validation loss {history['val_loss'][best]:.3f} "
+          f"at epoch {best + 1}")
+    # --8<-- [end:overfit_run]
 
+    # --8<-- [start:patience_run]
+    print("patience  stops at  best epoch  best val loss  val acc  "
+          "epochs after best")
+    stops = {}
+    for patience in (1, 3, 10, 50):
+        stop, best_epoch, best_loss = stopping_point(history["val_loss"],
+                                                     patience=patience)
+        stops[patience] = stop, best_epoch
+        acc = history["val_acc"][best_epoch - 1]
+        print(f"{patience:8d} {stop:9d} {best_epoch:11d} {best_loss:14.3f} "
+              f"{acc:8.3f} {stop - best_epoch:18d}")
+    # --8<-- [end:patience_run]
 
-# --8<-- [start:stop_early]
-model, small, h, stopper = overfitting_run(patience=10)
-print(f"stopped after epoch {stopper.epoch} of at most 100; "
-      f"best epoch {stopper.best_epoch}")
-model.eval()
-with torch.no_grad():
-    X_val, y_val = small[1]
-    loss = torch.nn.functional.cross_entropy(model(X_val), y_val).item()
-print(f"validation loss of the restored weights: {loss:.3f}")
-# --8<-- [end:stop_early]
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+
+    epochs = range(1, 101)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.8))
+    left.semilogy(epochs, history["train_loss"], label="training loss")
+    left.semilogy(epochs, history["val_loss"], label="validation loss")
+    left.set(xlabel="epoch", ylabel="cross-entropy (log scale)",
+             title="200 training images, 100 epochs", ylim=(1e-5, 5))
+    right.plot(epochs, history["val_loss"], color="C1")
+    right.set(xlabel="epoch", ylabel="validation loss",
+              title="validation loss, zoomed in", ylim=(0.2, 0.45))
+    for ax in (left, right):
+        for patience, style in ((1, ":"), (10, "--"), (50, "-.")):
+            ax.axvline(stops[patience][0], color="grey", ls=style, lw=1,
+                       label=f"stop, patience {patience}")
+        best_epoch = stops[10][1]
+        ax.plot(best_epoch, history["val_loss"][best_epoch - 1], "ko",
+                label="best epoch")
+    left.legend(fontsize=8, loc="lower left", ncols=2)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]
+
+    # --8<-- [start:stop_early]
+    model, small, h, stopper = overfitting_run(patience=10)
+    print(f"stopped after epoch {stopper.epoch} of at most 100; "
+          f"best epoch {stopper.best_epoch}")
+    model.eval()
+    with torch.no_grad():
+        X_val, y_val = small[1]
+        loss = torch.nn.functional.cross_entropy(model(X_val), y_val).item()
+    print(f"validation loss of the restored weights: {loss:.3f}")
+    # --8<-- [end:stop_early]

@@ -4,25 +4,12 @@ Both written from scratch in NumPy and checked against
 torch.nn.utils.clip_grad_norm_ and clip_grad_value_; why norm clipping
 keeps the direction; and a run on the glossary's shared digits task that
 diverges without clipping. The page docs/glossary/gradient-clipping.md
-shows the sections of this script in order; run the whole file to see
-every result.
+shows the sections of this script; importing it runs nothing, and
+``python -m snippets.glossary.gradient_clipping`` runs every experiment
+of the page.
 """
 
 from snippets.glossary.digits_task import digits, fit, mlp
-
-# --8<-- [start:defaults]
-import inspect
-
-import torch
-
-params = inspect.signature(torch.nn.utils.clip_grad_norm_).parameters
-for name in ("max_norm", "norm_type", "error_if_nonfinite"):
-    default = params[name].default
-    shown = "none, it must be given" if default is inspect.Parameter.empty \
-        else default
-    print(f"clip_grad_norm_ {name}: {shown}")
-# --8<-- [end:defaults]
-
 
 # --8<-- [start:clip]
 import math
@@ -64,103 +51,114 @@ def clip_by_value(grads, *, clip_value):
     check("clip_value", clip_value, "a finite number > 0",
           lambda v: 0 < v < math.inf)
     return [np.clip(g, -clip_value, clip_value) for g in grads]
-
-
-# The gradients of a weight matrix W (2 x 2) and a bias b (2,)
-grads = [np.array([[0.3, -1.2], [2.0, 0.5]]), np.array([4.0, -0.1])]
-clipped, total = clip_by_norm(grads, max_norm=1.0)
-print(f"norm before clipping: {total:.4f}")
-print(f"by norm, max_norm=1:   W {clipped[0].round(4).tolist()}, "
-      f"b {clipped[1].round(4).tolist()}")
-_, total_after = clip_by_norm(clipped, max_norm=1.0)
-print(f"norm after clipping:  {total_after:.4f}")
-clipped = clip_by_value(grads, clip_value=1.0)
-print(f"by value, clip_value=1: W {clipped[0].tolist()}, "
-      f"b {clipped[1].tolist()}")
 # --8<-- [end:clip]
 
 
-# --8<-- [start:clip_torch]
-import torch
-from torch.nn.utils import clip_grad_norm_, clip_grad_value_
+if __name__ == "__main__":
+    # --8<-- [start:defaults]
+    import inspect
 
-# The same gradients, stored in .grad as backward() would leave them
-W = torch.zeros(2, 2, dtype=torch.float64, requires_grad=True)
-b = torch.zeros(2, dtype=torch.float64, requires_grad=True)
-W.grad = torch.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=torch.float64)
-b.grad = torch.tensor([4.0, -0.1], dtype=torch.float64)
-total = clip_grad_norm_([W, b], max_norm=1.0)  # in place; returns the norm
-print(f"norm before clipping: {total:.4f}")
-print(f"by norm, max_norm=1:   W {W.grad.numpy().round(4).tolist()}, "
-      f"b {b.grad.numpy().round(4).tolist()}")
-total_after = clip_grad_norm_([W, b], max_norm=1.0)
-print(f"norm after clipping:  {total_after:.4f}")
-W.grad = torch.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=torch.float64)
-b.grad = torch.tensor([4.0, -0.1], dtype=torch.float64)
-clip_grad_value_([W, b], clip_value=1.0)
-print(f"by value, clip_value=1: W {W.grad.tolist()}, b {b.grad.tolist()}")
-# --8<-- [end:clip_torch]
+    import torch
 
+    params = inspect.signature(torch.nn.utils.clip_grad_norm_).parameters
+    for name in ("max_norm", "norm_type", "error_if_nonfinite"):
+        default = params[name].default
+        shown = "none, it must be given" \
+            if default is inspect.Parameter.empty else default
+        print(f"clip_grad_norm_ {name}: {shown}")
+    # --8<-- [end:defaults]
 
-# --8<-- [start:direction]
-g = np.array([3.0, 0.4])
-(by_norm,), _ = clip_by_norm([g], max_norm=1.0)
-(by_value,) = clip_by_value([g], clip_value=1.0)
-for name, v in (("gradient", g), ("clipped by norm", by_norm),
-                ("clipped by value", by_value)):
-    angle = math.degrees(math.atan2(v[1], v[0]))
-    print(f"{name:<17} {v.round(4).tolist()!s:<18} length "
-          f"{np.linalg.norm(v):.4f}, angle {angle:5.2f} degrees")
-# --8<-- [end:direction]
+    # --8<-- [start:clip_run]
+    # The gradients of a weight matrix W (2 x 2) and a bias b (2,)
+    grads = [np.array([[0.3, -1.2], [2.0, 0.5]]), np.array([4.0, -0.1])]
+    clipped, total = clip_by_norm(grads, max_norm=1.0)
+    print(f"norm before clipping: {total:.4f}")
+    print(f"by norm, max_norm=1:   W {clipped[0].round(4).tolist()}, "
+          f"b {clipped[1].round(4).tolist()}")
+    _, total_after = clip_by_norm(clipped, max_norm=1.0)
+    print(f"norm after clipping:  {total_after:.4f}")
+    clipped = clip_by_value(grads, clip_value=1.0)
+    print(f"by value, clip_value=1: W {clipped[0].tolist()}, "
+          f"b {clipped[1].tolist()}")
+    # --8<-- [end:clip_run]
 
+    # --8<-- [start:clip_torch]
+    import torch
+    from torch.nn.utils import clip_grad_norm_, clip_grad_value_
 
+    # The same gradients, stored in .grad as backward() would leave them
+    W = torch.zeros(2, 2, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    W.grad = torch.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=torch.float64)
+    b.grad = torch.tensor([4.0, -0.1], dtype=torch.float64)
+    total = clip_grad_norm_([W, b], max_norm=1.0)  # in place; returns the norm
+    print(f"norm before clipping: {total:.4f}")
+    print(f"by norm, max_norm=1:   W {W.grad.numpy().round(4).tolist()}, "
+          f"b {b.grad.numpy().round(4).tolist()}")
+    total_after = clip_grad_norm_([W, b], max_norm=1.0)
+    print(f"norm after clipping:  {total_after:.4f}")
+    W.grad = torch.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=torch.float64)
+    b.grad = torch.tensor([4.0, -0.1], dtype=torch.float64)
+    clip_grad_value_([W, b], clip_value=1.0)
+    print(f"by value, clip_value=1: W {W.grad.tolist()}, b {b.grad.tolist()}")
+    # --8<-- [end:clip_torch]
 
+    # --8<-- [start:direction]
+    g = np.array([3.0, 0.4])
+    (by_norm,), _ = clip_by_norm([g], max_norm=1.0)
+    (by_value,) = clip_by_value([g], clip_value=1.0)
+    for name, v in (("gradient", g), ("clipped by norm", by_norm),
+                    ("clipped by value", by_value)):
+        angle = math.degrees(math.atan2(v[1], v[0]))
+        print(f"{name:<17} {v.round(4).tolist()!s:<18} length "
+              f"{np.linalg.norm(v):.4f}, angle {angle:5.2f} degrees")
+    # --8<-- [end:direction]
 
-# --8<-- [start:experiment]
-from torch import nn
+    # --8<-- [start:experiment]
+    from torch import nn
 
-data = digits()
-histories = {}
-print(" lr  max_norm  largest step  train loss  val loss  val acc")
-for lr, max_norm in ((0.1, None), (1.0, None), (1.0, 0.01), (1.0, 0.1),
-                     (1.0, 1.0), (1.0, 10.0), (1.0, 100.0)):
-    # three tanh layers: at lr = 1.0, steps grow until the tanh saturate
-    model = mlp(hidden=64, depth=3, activation=nn.Tanh)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    history = fit(model, data, optimizer=optimizer, num_epochs=10,
-                  clip_norm=max_norm)
-    histories[lr, max_norm] = history
-    step = "-" if max_norm is None else f"{lr * max_norm:g}"  # lr * |g|
-    print(f"{lr:>3} {max_norm!s:>9} {step:>13} "
-          f"{history['train_loss'][-1]:>11.3f} "
-          f"{history['val_loss'][-1]:>9.3f} {history['val_acc'][-1]:>8.3f}")
-# --8<-- [end:experiment]
+    data = digits()
+    histories = {}
+    print(" lr  max_norm  largest step  train loss  val loss  val acc")
+    for lr, max_norm in ((0.1, None), (1.0, None), (1.0, 0.01), (1.0, 0.1),
+                         (1.0, 1.0), (1.0, 10.0), (1.0, 100.0)):
+        # three tanh layers: at lr = 1.0, steps grow until the tanh saturate
+        model = mlp(hidden=64, depth=3, activation=nn.Tanh)
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        history = fit(model, data, optimizer=optimizer, num_epochs=10,
+                      clip_norm=max_norm)
+        histories[lr, max_norm] = history
+        step = "-" if max_norm is None else f"{lr * max_norm:g}"  # lr * |g|
+        print(f"{lr:>3} {max_norm!s:>9} {step:>13} "
+              f"{history['train_loss'][-1]:>11.3f} "
+              f"{history['val_loss'][-1]:>9.3f}"
+              f" {history['val_acc'][-1]:>8.3f}")
+    # --8<-- [end:experiment]
 
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
-
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
-epochs = range(1, 11)
-for max_norm, label in ((None, "no clipping"), (0.01, "too small"),
-                        (1.0, "about right"), (100.0, "too large")):
-    left.semilogy(epochs, histories[1.0, max_norm]["train_loss"],
-                  marker=".", ls=":" if max_norm == 100.0 else "-",
-                  label=f"max_norm = {max_norm} ({label})")
-left.set(xlabel="epoch", ylabel="training loss (log scale)",
-         ylim=(0.05, 3e4), title="lr = 1.0, three tanh layers")
-left.legend(fontsize=7, ncol=2, loc="upper left")
-sweep = [None, 0.01, 0.1, 1.0, 10.0, 100.0]
-right.semilogy(range(len(sweep)),
-               [histories[1.0, m]["val_loss"][-1] for m in sweep],
-               marker="o")
-right.axhline(histories[0.1, None]["val_loss"][-1], color="grey", ls="--",
-              label="lr = 0.1, no clipping")
-right.set(xticks=range(len(sweep)),
-          xticklabels=["none" if m is None else f"{m:g}" for m in sweep],
-          xlabel="max_norm", ylabel="validation loss after 10 epochs",
-          title="lr = 1.0")
-right.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+    epochs = range(1, 11)
+    for max_norm, label in ((None, "no clipping"), (0.01, "too small"),
+                            (1.0, "about right"), (100.0, "too large")):
+        left.semilogy(epochs, histories[1.0, max_norm]["train_loss"],
+                      marker=".", ls=":" if max_norm == 100.0 else "-",
+                      label=f"max_norm = {max_norm} ({label})")
+    left.set(xlabel="epoch", ylabel="training loss (log scale)",
+             ylim=(0.05, 3e4), title="lr = 1.0, three tanh layers")
+    left.legend(fontsize=7, ncol=2, loc="upper left")
+    sweep = [None, 0.01, 0.1, 1.0, 10.0, 100.0]
+    right.semilogy(range(len(sweep)),
+                   [histories[1.0, m]["val_loss"][-1] for m in sweep],
+                   marker="o")
+    right.axhline(histories[0.1, None]["val_loss"][-1], color="grey", ls="--",
+                  label="lr = 0.1, no clipping")
+    right.set(xticks=range(len(sweep)),
+              xticklabels=["none" if m is None else f"{m:g}" for m in sweep],
+              xlabel="max_norm", ylabel="validation loss after 10 epochs",
+              title="lr = 1.0")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]

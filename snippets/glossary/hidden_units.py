@@ -4,8 +4,9 @@ The parameter count of an MLP, checked against torch; a one-hidden-layer
 MLP trained from scratch in NumPy (gradients by hand) and in torch
 (autograd), from the same weights; and the width swept from 1 to 512
 units on the glossary's shared digits task. The page
-docs/glossary/hidden-units.md shows the sections of this script in order;
-run the whole file to see every result.
+docs/glossary/hidden-units.md shows the sections of this script; importing
+it runs nothing, and ``python -m snippets.glossary.hidden_units`` runs
+every experiment of the page.
 """
 
 from snippets.glossary.digits_task import digits, fit, mlp
@@ -38,13 +39,6 @@ def torch_mlp(sizes):
     for n_in, n_out in pairwise(sizes):
         layers += [nn.Linear(n_in, n_out), nn.ReLU()]
     return nn.Sequential(*layers[:-1])  # no ReLU after the output layer
-
-
-print(f"{'layer sizes':<20}{'formula':>9}{'torch':>9}")
-for sizes in ([64, 1, 10], [64, 8, 10], [64, 64, 10], [64, 512, 10],
-              [64, 64, 64, 10], [64, 256, 128, 10]):
-    counted = sum(p.numel() for p in torch_mlp(sizes).parameters())
-    print(f"{sizes!s:<20}{n_params(sizes):>9,}{counted:>9,}")
 # --8<-- [end:count]
 
 
@@ -104,49 +98,7 @@ def train_numpy(X, y, *, hidden=32, lr=0.5, steps=100, seed=0):
         params = [p - lr * g for p, g in zip(params, grads)]
     losses.append(loss_and_gradients(params, X, y)[0])
     return params, losses
-
-
-X, y = load_digits(return_X_y=True)
-X, y = X[:500] / 16.0, y[:500]  # 500 digits, pixels in [0, 1]
-params, losses = train_numpy(X, y, hidden=32, lr=0.5, steps=100)
-for step in (0, 1, 10, 100):
-    print(f"after {step:>3} steps: loss {losses[step]:.6f}")
 # --8<-- [end:numpy]
-
-
-# --8<-- [start:torch]
-import torch
-from numpy.random import default_rng
-from sklearn.datasets import load_digits
-
-X, y = load_digits(return_X_y=True)
-X = torch.tensor(X[:500] / 16.0)  # float64, like NumPy
-y = torch.tensor(y[:500])
-
-# The same initial weights as the NumPy tab: same generator, same order.
-rng = default_rng(0)
-model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(),
-                            torch.nn.Linear(32, 10)).double()
-with torch.no_grad():
-    for layer in (model[0], model[2]):
-        bound = layer.in_features ** -0.5  # 1 / sqrt(fan_in)
-        layer.weight.copy_(torch.from_numpy(
-            rng.uniform(-bound, bound, tuple(layer.weight.shape))))
-        layer.bias.copy_(torch.from_numpy(
-            rng.uniform(-bound, bound, layer.out_features)))
-
-optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
-losses = []
-for step in range(101):
-    loss = torch.nn.functional.cross_entropy(model(X), y)
-    losses.append(loss.item())
-    optimizer.zero_grad()
-    loss.backward()  # autograd: the gradients the NumPy tab wrote out
-    if step < 100:
-        optimizer.step()
-for step in (0, 1, 10, 100):
-    print(f"after {step:>3} steps: loss {losses[step]:.6f}")
-# --8<-- [end:torch]
 
 
 # --8<-- [start:sweep]
@@ -170,37 +122,89 @@ def width_sweep(data, *, widths=(1, 2, 4, 8, 32, 128, 512), n=300,
         count = sum(p.numel() for p in model.parameters())
         results[hidden] = (count, history)
     return results
-
-
-results = width_sweep(digits())
-print(f"{'hidden':>6}{'params':>8}{'train acc':>11}{'val acc':>9}"
-      f"{'val loss':>10}{'lowest val loss':>20}")
-for hidden, (count, h) in results.items():
-    best = min(range(len(h["val_loss"])), key=h["val_loss"].__getitem__)
-    lowest = f"{h['val_loss'][best]:.3f}, epoch {best + 1}"
-    print(f"{hidden:>6}{count:>8,}{h['train_acc'][-1]:>11.3f}"
-          f"{h['val_acc'][-1]:>9.3f}{h['val_loss'][-1]:>10.3f}{lowest:>20}")
 # --8<-- [end:sweep]
 
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:count_run]
+    print(f"{'layer sizes':<20}{'formula':>9}{'torch':>9}")
+    for sizes in ([64, 1, 10], [64, 8, 10], [64, 64, 10], [64, 512, 10],
+                  [64, 64, 64, 10], [64, 256, 128, 10]):
+        counted = sum(p.numel() for p in torch_mlp(sizes).parameters())
+        print(f"{sizes!s:<20}{n_params(sizes):>9,}{counted:>9,}")
+    # --8<-- [end:count_run]
 
-widths = list(results)
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
-for part, style in (("train", "o-"), ("val", "s-")):
-    label = "training" if part == "train" else "validation"
-    left.semilogx(widths, [results[w][1][f"{part}_acc"][-1]
-                           for w in widths], style, label=label)
-    right.semilogx(widths, [results[w][1][f"{part}_loss"][-1]
-                            for w in widths], style, label=label)
-left.set(xlabel="hidden units", ylabel="accuracy after 60 epochs",
-         ylim=(0, 1.05))
-right.set(xlabel="hidden units", ylabel="loss after 60 epochs")
-for ax in (left, right):
-    ax.set_xticks(widths, [str(w) for w in widths])
-    ax.grid(True)
-left.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    # --8<-- [start:numpy_run]
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:500] / 16.0, y[:500]  # 500 digits, pixels in [0, 1]
+    params, losses = train_numpy(X, y, hidden=32, lr=0.5, steps=100)
+    for step in (0, 1, 10, 100):
+        print(f"after {step:>3} steps: loss {losses[step]:.6f}")
+    # --8<-- [end:numpy_run]
+
+    # --8<-- [start:torch]
+    import torch
+    from numpy.random import default_rng
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = torch.tensor(X[:500] / 16.0)  # float64, like NumPy
+    y = torch.tensor(y[:500])
+
+    # The same initial weights as the NumPy tab: same generator, same order.
+    rng = default_rng(0)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(),
+                                torch.nn.Linear(32, 10)).double()
+    with torch.no_grad():
+        for layer in (model[0], model[2]):
+            bound = layer.in_features ** -0.5  # 1 / sqrt(fan_in)
+            layer.weight.copy_(torch.from_numpy(
+                rng.uniform(-bound, bound, tuple(layer.weight.shape))))
+            layer.bias.copy_(torch.from_numpy(
+                rng.uniform(-bound, bound, layer.out_features)))
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    losses = []
+    for step in range(101):
+        loss = torch.nn.functional.cross_entropy(model(X), y)
+        losses.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()  # autograd: the gradients the NumPy tab wrote out
+        if step < 100:
+            optimizer.step()
+    for step in (0, 1, 10, 100):
+        print(f"after {step:>3} steps: loss {losses[step]:.6f}")
+    # --8<-- [end:torch]
+
+    # --8<-- [start:sweep_run]
+    results = width_sweep(digits())
+    print(f"{'hidden':>6}{'params':>8}{'train acc':>11}{'val acc':>9}"
+          f"{'val loss':>10}{'lowest val loss':>20}")
+    for hidden, (count, h) in results.items():
+        best = min(range(len(h["val_loss"])), key=h["val_loss"].__getitem__)
+        lowest = f"{h['val_loss'][best]:.3f}, epoch {best + 1}"
+        print(f"{hidden:>6}{count:>8,}{h['train_acc'][-1]:>11.3f}"
+              f"{h['val_acc'][-1]:>9.3f}{h['val_loss'][-1]:>10.3f}{lowest:>20}")
+    # --8<-- [end:sweep_run]
+
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+
+    widths = list(results)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for part, style in (("train", "o-"), ("val", "s-")):
+        label = "training" if part == "train" else "validation"
+        left.semilogx(widths, [results[w][1][f"{part}_acc"][-1]
+                               for w in widths], style, label=label)
+        right.semilogx(widths, [results[w][1][f"{part}_loss"][-1]
+                                for w in widths], style, label=label)
+    left.set(xlabel="hidden units", ylabel="accuracy after 60 epochs",
+             ylim=(0, 1.05))
+    right.set(xlabel="hidden units", ylabel="loss after 60 epochs")
+    for ax in (left, right):
+        ax.set_xticks(widths, [str(w) for w in widths])
+        ax.grid(True)
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]

@@ -4,26 +4,14 @@ Five schedules written from scratch (step, exponential, Bengio's 1/t,
 cosine, linear warm-up then cosine), the same five with
 torch.optim.lr_scheduler driving a real optimizer, a figure of all of
 them, and constant vs decayed learning rates on the shared digits task.
-The page docs/glossary/learning-rate-decay.md shows the sections (in its
-order, not quite this one); run the file to see every result.
+The page docs/glossary/learning-rate-decay.md shows the sections of this
+script; importing it runs nothing, and
+``python -m snippets.glossary.learning_rate_decay`` runs every experiment
+of the page, in its order.
 """
 
 # The shared task; the page shows it folded, above the experiments.
 from snippets.glossary.digits_task import digits, fit, mlp
-
-# --8<-- [start:defaults]
-import inspect
-
-from torch.optim import lr_scheduler
-
-for cls, arg in ((lr_scheduler.StepLR, "gamma"),
-                 (lr_scheduler.CosineAnnealingLR, "eta_min"),
-                 (lr_scheduler.ReduceLROnPlateau, "factor"),
-                 (lr_scheduler.ReduceLROnPlateau, "patience")):
-    default = inspect.signature(cls).parameters[arg].default
-    print(f"{cls.__name__}: {arg} = {default}")
-# --8<-- [end:defaults]
-
 
 # --8<-- [start:schedules]
 import math
@@ -102,20 +90,6 @@ def warmup_cosine(t, *, lr0=0.1, warmup=10, T=100, start_factor=0.1,
     decay = cosine(np.maximum(t - warmup, 0), lr0=lr0, T=T - warmup,
                    lr_min=lr_min)
     return np.where(t < warmup, ramp, decay)
-
-
-t = np.arange(101)  # steps 0 .. 100; lr0 = 0.1 and T = 100 throughout
-schedules = {
-    "step": step_decay(t, lr0=0.1, step_size=30, gamma=0.1),
-    "exponential": exponential(t, lr0=0.1, gamma=0.96),
-    "1/t": inverse_time(t, lr0=0.1, tau=10),
-    "cosine": cosine(t, lr0=0.1, T=100),
-    "warm-up+cos": warmup_cosine(t, lr0=0.1, warmup=10, T=100),
-}
-print("   t" + "".join(f"{name:>13}" for name in schedules))
-for step in (0, 5, 10, 30, 50, 90, 100):
-    print(f"{step:4d}" + "".join(f"{lrs[step]:13.6f}"
-                                 for lrs in schedules.values()))
 # --8<-- [end:schedules]
 
 
@@ -137,41 +111,7 @@ def lr_trace(make_scheduler, *, lr0=0.1, num_steps=100):
         optimizer.step()
         scheduler.step()  # after optimizer.step(), as PyTorch requires
     return lrs
-
-
-schedulers = {
-    "step": lambda opt: lr_scheduler.StepLR(opt, step_size=30, gamma=0.1),
-    "exponential": lambda opt: lr_scheduler.ExponentialLR(opt, gamma=0.96),
-    "1/t": lambda opt: lr_scheduler.LambdaLR(
-        opt, lambda t: 10 / max(t, 10)),  # a factor times the base rate
-    "cosine": lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=100),
-    "warm-up+cos": lambda opt: lr_scheduler.SequentialLR(
-        opt, [lr_scheduler.LinearLR(opt, start_factor=0.1,
-                                    total_iters=10),
-              lr_scheduler.CosineAnnealingLR(opt, T_max=90)],
-        milestones=[10]),
-}
-traces = {name: lr_trace(make) for name, make in schedulers.items()}
-print("   t" + "".join(f"{name:>13}" for name in traces))
-for step in (0, 5, 10, 30, 50, 90, 100):
-    print(f"{step:4d}" + "".join(f"{lrs[step]:13.6f}"
-                                 for lrs in traces.values()))
 # --8<-- [end:schedules_torch]
-
-
-# --8<-- [start:schedules_figure]
-import matplotlib.pyplot as plt
-
-fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.6))
-for name, lrs in schedules.items():
-    left.plot(t, lrs, label=name)
-    right.semilogy(t[:-1], lrs[:-1], label=name)  # cosine is 0 at t = T
-left.set(xlabel="step t", ylabel="learning rate", title="linear scale")
-right.set(xlabel="step t", title="log scale")
-left.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:schedules_figure]
 
 
 # --8<-- [start:experiment]
@@ -184,38 +124,102 @@ def run(make_scheduler, *, lr=1.0, num_epochs=15, batch_size=16, seed=0):
     scheduler = make_scheduler(optimizer) if make_scheduler else None
     return fit(model, data, optimizer=optimizer, num_epochs=num_epochs,
                batch_size=batch_size, scheduler=scheduler, seed=seed)
-
-
-from torch.optim.lr_scheduler import CosineAnnealingLR, ExponentialLR
-
-runs = {
-    "constant": run(None),
-    "too fast": run(lambda opt: ExponentialLR(opt, gamma=0.5)),  # halves
-    "cosine": run(lambda opt: CosineAnnealingLR(opt, T_max=15)),
-}
-print("schedule   last lr   val loss: last  min-max of last 5  "
-      "train loss  val acc")
-for name, h in runs.items():
-    last5 = h["val_loss"][-5:]
-    print(f"{name:9s} {h['lr'][-1]:8.5f} {h['val_loss'][-1]:15.3f} "
-          f"{min(last5):10.3f}-{max(last5):.3f} {h['train_loss'][-1]:11.4f}"
-          f" {h['val_acc'][-1]:8.3f}")
 # --8<-- [end:experiment]
 
 
-# --8<-- [start:experiment_figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:defaults]
+    import inspect
 
-epochs = range(1, 16)
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True,
-                                  height_ratios=(2, 1))
-for name, h in runs.items():
-    top.semilogy(epochs, h["val_loss"], marker=".", label=name)
-    bottom.semilogy(epochs, h["lr"], marker=".", label=name)
-top.set(ylabel="validation loss (log)",
-        title="SGD, lr 1.0 at the start, batch 16")
-bottom.set(xlabel="epoch", ylabel="learning rate (log)")
-top.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:experiment_figure]
+    from torch.optim import lr_scheduler
+
+    for cls, arg in ((lr_scheduler.StepLR, "gamma"),
+                     (lr_scheduler.CosineAnnealingLR, "eta_min"),
+                     (lr_scheduler.ReduceLROnPlateau, "factor"),
+                     (lr_scheduler.ReduceLROnPlateau, "patience")):
+        default = inspect.signature(cls).parameters[arg].default
+        print(f"{cls.__name__}: {arg} = {default}")
+    # --8<-- [end:defaults]
+
+    # --8<-- [start:schedules_run]
+    t = np.arange(101)  # steps 0 .. 100; lr0 = 0.1 and T = 100 throughout
+    schedules = {
+        "step": step_decay(t, lr0=0.1, step_size=30, gamma=0.1),
+        "exponential": exponential(t, lr0=0.1, gamma=0.96),
+        "1/t": inverse_time(t, lr0=0.1, tau=10),
+        "cosine": cosine(t, lr0=0.1, T=100),
+        "warm-up+cos": warmup_cosine(t, lr0=0.1, warmup=10, T=100),
+    }
+    print("   t" + "".join(f"{name:>13}" for name in schedules))
+    for step in (0, 5, 10, 30, 50, 90, 100):
+        print(f"{step:4d}" + "".join(f"{lrs[step]:13.6f}"
+                                     for lrs in schedules.values()))
+    # --8<-- [end:schedules_run]
+
+    # --8<-- [start:schedules_torch_run]
+    schedulers = {
+        "step": lambda opt: lr_scheduler.StepLR(opt, step_size=30, gamma=0.1),
+        "exponential": lambda opt: lr_scheduler.ExponentialLR(opt, gamma=0.96),
+        "1/t": lambda opt: lr_scheduler.LambdaLR(
+            opt, lambda t: 10 / max(t, 10)),  # a factor times the base rate
+        "cosine": lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=100),
+        "warm-up+cos": lambda opt: lr_scheduler.SequentialLR(
+            opt, [lr_scheduler.LinearLR(opt, start_factor=0.1,
+                                        total_iters=10),
+                  lr_scheduler.CosineAnnealingLR(opt, T_max=90)],
+            milestones=[10]),
+    }
+    traces = {name: lr_trace(make) for name, make in schedulers.items()}
+    print("   t" + "".join(f"{name:>13}" for name in traces))
+    for step in (0, 5, 10, 30, 50, 90, 100):
+        print(f"{step:4d}" + "".join(f"{lrs[step]:13.6f}"
+                                     for lrs in traces.values()))
+    # --8<-- [end:schedules_torch_run]
+
+    # --8<-- [start:schedules_figure]
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.6))
+    for name, lrs in schedules.items():
+        left.plot(t, lrs, label=name)
+        right.semilogy(t[:-1], lrs[:-1], label=name)  # cosine is 0 at t = T
+    left.set(xlabel="step t", ylabel="learning rate", title="linear scale")
+    right.set(xlabel="step t", title="log scale")
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:schedules_figure]
+
+    # --8<-- [start:experiment_run]
+    from torch.optim.lr_scheduler import CosineAnnealingLR, ExponentialLR
+
+    runs = {
+        "constant": run(None),
+        "too fast": run(lambda opt: ExponentialLR(opt, gamma=0.5)),  # halves
+        "cosine": run(lambda opt: CosineAnnealingLR(opt, T_max=15)),
+    }
+    print("schedule   last lr   val loss: last  min-max of last 5  "
+          "train loss  val acc")
+    for name, h in runs.items():
+        last5 = h["val_loss"][-5:]
+        print(f"{name:9s} {h['lr'][-1]:8.5f} {h['val_loss'][-1]:15.3f} "
+              f"{min(last5):10.3f}-{max(last5):.3f}"
+              f" {h['train_loss'][-1]:11.4f} {h['val_acc'][-1]:8.3f}")
+    # --8<-- [end:experiment_run]
+
+    # --8<-- [start:experiment_figure]
+    import matplotlib.pyplot as plt
+
+    epochs = range(1, 16)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True,
+                                      height_ratios=(2, 1))
+    for name, h in runs.items():
+        top.semilogy(epochs, h["val_loss"], marker=".", label=name)
+        bottom.semilogy(epochs, h["lr"], marker=".", label=name)
+    top.set(ylabel="validation loss (log)",
+            title="SGD, lr 1.0 at the start, batch 16")
+    bottom.set(xlabel="epoch", ylabel="learning rate (log)")
+    top.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:experiment_figure]

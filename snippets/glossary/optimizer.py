@@ -3,25 +3,12 @@
 The five update rules written from scratch in NumPy, the same runs with
 torch.optim, their paths on the Rosenbrock function, and the five on the
 glossary's shared digits task. The page docs/glossary/optimizer.md shows
-the sections of this script in order; run the whole file to see every
-result.
+the sections of this script; importing it runs nothing, and
+``python -m snippets.glossary.optimizer`` runs every experiment of the
+page.
 """
 
 from snippets.glossary.digits_task import digits, fit, mlp
-
-# --8<-- [start:defaults]
-import inspect
-
-import torch
-
-shown = ("lr", "momentum", "dampening", "nesterov", "betas", "eps",
-         "weight_decay")
-for cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW):
-    params = inspect.signature(cls).parameters
-    defaults = [f"{k}={params[k].default}" for k in shown if k in params]
-    print(f"{cls.__name__:<5}: {', '.join(defaults)}")
-# --8<-- [end:defaults]
-
 
 # --8<-- [start:surface]
 import math
@@ -139,14 +126,6 @@ def five_optimizers():
         "Adam": Adam(lr=0.1),
         "AdamW": AdamW(lr=0.1, weight_decay=0.01),
     }
-
-
-paths = {name: descend(opt) for name, opt in five_optimizers().items()}
-print("500 steps from (-1.2, 1.0); the minimum is f = 0 at (1, 1)")
-for name, path in paths.items():
-    x, y = path[-1]
-    print(f"{name:<9} ends at ({x:.4f}, {y:.4f}), "
-          f"f = {rosenbrock(path[-1]):.2e}")
 # --8<-- [end:race]
 
 
@@ -170,82 +149,107 @@ def descend_torch(make, *, start=(-1.2, 1.0), num_steps=500):
         opt.step()
         path.append(p.detach().clone())
     return torch.stack(path)
-
-
-makers = {
-    "SGD": lambda ps: torch.optim.SGD(ps, lr=1e-3),
-    "momentum": lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9),
-    "Nesterov": lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9,
-                                           nesterov=True),
-    "Adam": lambda ps: torch.optim.Adam(ps, lr=0.1),
-    "AdamW": lambda ps: torch.optim.AdamW(ps, lr=0.1, weight_decay=0.01),
-}
-print("500 steps from (-1.2, 1.0); the minimum is f = 0 at (1, 1)")
-for name, make in makers.items():
-    end = descend_torch(make)[-1]
-    print(f"{name:<9} ends at ({end[0]:.4f}, {end[1]:.4f}), "
-          f"f = {rosenbrock_torch(end).item():.2e}")
 # --8<-- [end:race_torch]
 
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:defaults]
+    import inspect
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
-xs, ys = np.meshgrid(np.linspace(-1.6, 1.4, 200), np.linspace(-0.4, 1.6, 200))
-left.contour(xs, ys, rosenbrock((xs, ys)), levels=np.geomspace(0.1, 300, 8),
-             colors="grey", linewidths=0.5)
-for name, path in paths.items():
-    wide = name == "SGD"  # drawn over the others, which pass where it ends
-    left.plot(path[:, 0], path[:, 1], lw=2.5 if wide else 1.2,
-              zorder=3 if wide else 2, label=name)
-    right.semilogy([rosenbrock(p) for p in path], label=name)
-left.plot(-1.2, 1.0, "ko", ms=4)  # the common start
-left.plot(1, 1, "k*", ms=10)  # the minimum
-left.set(xlabel="x", ylabel="y", title="paths on the Rosenbrock valley")
-right.set(xlabel="step", ylabel="f (log scale)", title="loss")
-right.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    import torch
 
+    shown = ("lr", "momentum", "dampening", "nesterov", "betas", "eps",
+             "weight_decay")
+    for cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW):
+        params = inspect.signature(cls).parameters
+        defaults = [f"{k}={params[k].default}" for k in shown if k in params]
+        print(f"{cls.__name__:<5}: {', '.join(defaults)}")
+    # --8<-- [end:defaults]
 
+    # --8<-- [start:race_run]
+    paths = {name: descend(opt) for name, opt in five_optimizers().items()}
+    print("500 steps from (-1.2, 1.0); the minimum is f = 0 at (1, 1)")
+    for name, path in paths.items():
+        x, y = path[-1]
+        print(f"{name:<9} ends at ({x:.4f}, {y:.4f}), "
+              f"f = {rosenbrock(path[-1]):.2e}")
+    # --8<-- [end:race_run]
 
+    # --8<-- [start:race_torch_run]
+    makers = {
+        "SGD": lambda ps: torch.optim.SGD(ps, lr=1e-3),
+        "momentum": lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9),
+        "Nesterov": lambda ps: torch.optim.SGD(ps, lr=1e-3, momentum=0.9,
+                                               nesterov=True),
+        "Adam": lambda ps: torch.optim.Adam(ps, lr=0.1),
+        "AdamW": lambda ps: torch.optim.AdamW(ps, lr=0.1, weight_decay=0.01),
+    }
+    print("500 steps from (-1.2, 1.0); the minimum is f = 0 at (1, 1)")
+    for name, make in makers.items():
+        end = descend_torch(make)[-1]
+        print(f"{name:<9} ends at ({end[0]:.4f}, {end[1]:.4f}), "
+              f"f = {rosenbrock_torch(end).item():.2e}")
+    # --8<-- [end:race_torch_run]
 
-# --8<-- [start:digits]
-data = digits()
-settings = [  # (name, class, typical hyperparameters)
-    ("SGD", torch.optim.SGD, dict(lr=0.01)),
-    ("SGD", torch.optim.SGD, dict(lr=0.1)),
-    ("momentum", torch.optim.SGD, dict(lr=0.01, momentum=0.9)),
-    ("Nesterov", torch.optim.SGD, dict(lr=0.01, momentum=0.9,
-                                        nesterov=True)),
-    ("Adam", torch.optim.Adam, dict(lr=0.001)),
-    ("AdamW", torch.optim.AdamW, dict(lr=0.001, weight_decay=0.01)),
-]
-histories = {}
-print("optimizer  settings                     train loss  val loss  val acc")
-for name, cls, kwargs in settings:
-    model = mlp(hidden=64)
-    optimizer = cls(model.parameters(), **kwargs)
-    history = fit(model, data, optimizer=optimizer, num_epochs=10)
-    args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k != "nesterov")
-    histories[f"{name} ({args})"] = history
-    print(f"{name:<10} {args:<28} {history['train_loss'][-1]:>10.3f}"
-          f" {history['val_loss'][-1]:>9.3f} {history['val_acc'][-1]:>8.3f}")
-# --8<-- [end:digits]
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
 
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+    xs, ys = np.meshgrid(np.linspace(-1.6, 1.4, 200),
+                         np.linspace(-0.4, 1.6, 200))
+    left.contour(xs, ys, rosenbrock((xs, ys)),
+                 levels=np.geomspace(0.1, 300, 8),
+                 colors="grey", linewidths=0.5)
+    for name, path in paths.items():
+        wide = name == "SGD"  # drawn over the others, which pass where it ends
+        left.plot(path[:, 0], path[:, 1], lw=2.5 if wide else 1.2,
+                  zorder=3 if wide else 2, label=name)
+        right.semilogy([rosenbrock(p) for p in path], label=name)
+    left.plot(-1.2, 1.0, "ko", ms=4)  # the common start
+    left.plot(1, 1, "k*", ms=10)  # the minimum
+    left.set(xlabel="x", ylabel="y", title="paths on the Rosenbrock valley")
+    right.set(xlabel="step", ylabel="f (log scale)", title="loss")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]
 
-# --8<-- [start:digits_figure]
-import matplotlib.pyplot as plt
+    # --8<-- [start:digits]
+    data = digits()
+    settings = [  # (name, class, typical hyperparameters)
+        ("SGD", torch.optim.SGD, dict(lr=0.01)),
+        ("SGD", torch.optim.SGD, dict(lr=0.1)),
+        ("momentum", torch.optim.SGD, dict(lr=0.01, momentum=0.9)),
+        ("Nesterov", torch.optim.SGD, dict(lr=0.01, momentum=0.9,
+                                            nesterov=True)),
+        ("Adam", torch.optim.Adam, dict(lr=0.001)),
+        ("AdamW", torch.optim.AdamW, dict(lr=0.001, weight_decay=0.01)),
+    ]
+    histories = {}
+    print("optimizer  settings                     "
+          "train loss  val loss  val acc")
+    for name, cls, kwargs in settings:
+        model = mlp(hidden=64)
+        optimizer = cls(model.parameters(), **kwargs)
+        history = fit(model, data, optimizer=optimizer, num_epochs=10)
+        args = ", ".join(f"{k}={v}" for k, v in kwargs.items()
+                         if k != "nesterov")
+        histories[f"{name} ({args})"] = history
+        print(f"{name:<10} {args:<28} {history['train_loss'][-1]:>10.3f}"
+              f" {history['val_loss'][-1]:>9.3f}"
+              f" {history['val_acc'][-1]:>8.3f}")
+    # --8<-- [end:digits]
 
-fig, ax = plt.subplots(figsize=(6.5, 3.6))
-epochs = range(1, 11)
-for label, history in histories.items():
-    ax.plot(epochs, history["val_loss"], marker=".", label=label)
-ax.set(xlabel="epoch", ylabel="validation loss", xticks=epochs,
-       title="the shared digits task, 10 epochs")
-ax.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:digits_figure]
+    # --8<-- [start:digits_figure]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    epochs = range(1, 11)
+    for label, history in histories.items():
+        ax.plot(epochs, history["val_loss"], marker=".", label=label)
+    ax.set(xlabel="epoch", ylabel="validation loss", xticks=epochs,
+           title="the shared digits task, 10 epochs")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:digits_figure]

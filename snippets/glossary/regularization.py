@@ -4,21 +4,12 @@ An L2 penalty and decoupled weight decay, written from scratch in NumPy
 and checked against torch.optim: the same for SGD, different for Adam.
 Then the train/validation gap against lambda on the glossary's shared
 digits task. The page docs/glossary/regularization.md shows the sections
-of this script in order; run the whole file to see every result.
+of this script; importing it runs nothing, and
+``python -m snippets.glossary.regularization`` runs every experiment of
+the page.
 """
 
 from snippets.glossary.digits_task import digits, fit, mlp
-
-# --8<-- [start:defaults]
-import inspect
-
-import torch
-
-for cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW):
-    default = inspect.signature(cls).parameters["weight_decay"].default
-    print(f"torch.optim.{cls.__name__}: weight_decay={default}")
-# --8<-- [end:defaults]
-
 
 # --8<-- [start:penalty]
 import math
@@ -72,28 +63,6 @@ def train(*, adam, decoupled, lam=0.1, lr=0.01, num_steps=300,
         denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + eps
         w = w - lr / (1 - beta1**t) * m / denom  # Adam divides by sqrt(v)
     return w
-
-
-lam = 0.1
-runs = {
-    "SGD,   L2 penalty": train(adam=False, decoupled=False, lam=lam),
-    "SGD,   weight decay": train(adam=False, decoupled=True, lam=lam),
-    "Adam,  L2 penalty": train(adam=True, decoupled=False, lam=lam, lr=0.05),
-    "AdamW, weight decay": train(adam=True, decoupled=True, lam=lam, lr=0.05),
-    # for reference, the exact minima of L and of L + lam/2 |w|^2
-    "minimum of L": np.linalg.solve(X.T @ X, X.T @ y),
-    "minimum of L + lam/2 |w|^2": np.linalg.solve(
-        X.T @ X / len(y) + lam * np.eye(3), X.T @ y / len(y)),
-}
-print(f"lambda = {lam}, 300 steps from w = 0       w1       w2       w3")
-for name, w in runs.items():
-    print(f"{name:<35} {w[0]:>8.4f} {w[1]:>8.4f} {w[2]:>8.4f}")
-for kind in ("SGD", "Adam"):
-    a, b = (w for name, w in runs.items() if name.startswith(kind))
-    difference = np.abs(a - b).max()  # 1e-16 or so is rounding
-    verdict = ("the same" if difference < 1e-12
-               else f"differ by up to {difference:.2g}")
-    print(f"{kind}: L2 penalty vs weight decay: {verdict}")
 # --8<-- [end:penalty]
 
 
@@ -120,75 +89,111 @@ def train_torch(make, *, l2_in_loss=0.0, num_steps=300):
         loss.backward()
         opt.step()
     return w.detach()
-
-
-lam = 0.1
-runs_torch = {
-    "SGD,  L2 penalty in the loss": train_torch(
-        lambda ps: torch.optim.SGD(ps, lr=0.01), l2_in_loss=lam),
-    f"SGD(weight_decay={lam})": train_torch(
-        lambda ps: torch.optim.SGD(ps, lr=0.01, weight_decay=lam)),
-    "Adam, L2 penalty in the loss": train_torch(
-        lambda ps: torch.optim.Adam(ps, lr=0.05), l2_in_loss=lam),
-    f"Adam(weight_decay={lam})": train_torch(
-        lambda ps: torch.optim.Adam(ps, lr=0.05, weight_decay=lam)),
-    f"AdamW(weight_decay={lam})": train_torch(
-        lambda ps: torch.optim.AdamW(ps, lr=0.05, weight_decay=lam)),
-}
-print(f"lambda = {lam}, 300 steps from w = 0       w1       w2       w3")
-for name, w in runs_torch.items():
-    print(f"{name:<35} {w[0]:>8.4f} {w[1]:>8.4f} {w[2]:>8.4f}")
-names = list(runs_torch)
-for i, j in ((0, 1), (2, 3), (3, 4)):
-    difference = (runs_torch[names[i]] - runs_torch[names[j]]).abs().max()
-    verdict = ("the same" if difference < 1e-12
-               else f"differ by up to {difference:.2g}")
-    print(f"{names[i]} vs {names[j]}: {verdict}")
 # --8<-- [end:penalty_torch]
 
 
+if __name__ == "__main__":
+    # --8<-- [start:defaults]
+    import inspect
 
+    import torch
 
-# --8<-- [start:sweep]
-(X_train, y_train), validation, test = digits()
-# 100 training images (of 1078): easy to over-fit
-small = ((X_train[:100], y_train[:100]), validation, test)
-histories = {}
-print("  lambda  train loss  val loss  gap (val - train)  val acc")
-for lam in (0.0, 1e-4, 1e-3, 1e-2, 1e-1):
-    model = mlp(hidden=256)  # wide: many weights for 100 images
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
-                                weight_decay=lam)
-    history = fit(model, small, optimizer=optimizer, num_epochs=100)
-    histories[lam] = history
-    train_loss, val_loss = history["train_loss"][-1], history["val_loss"][-1]
-    print(f"{lam:>8} {train_loss:>11.3f} {val_loss:>9.3f}"
-          f" {val_loss - train_loss:>18.3f} {history['val_acc'][-1]:>8.3f}")
-# --8<-- [end:sweep]
+    for cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW):
+        default = inspect.signature(cls).parameters["weight_decay"].default
+        print(f"torch.optim.{cls.__name__}: weight_decay={default}")
+    # --8<-- [end:defaults]
 
+    # --8<-- [start:penalty_run]
+    lam = 0.1
+    runs = {
+        "SGD,   L2 penalty": train(adam=False, decoupled=False, lam=lam),
+        "SGD,   weight decay": train(adam=False, decoupled=True, lam=lam),
+        "Adam,  L2 penalty": train(adam=True, decoupled=False, lam=lam,
+                                   lr=0.05),
+        "AdamW, weight decay": train(adam=True, decoupled=True, lam=lam,
+                                     lr=0.05),
+        # for reference, the exact minima of L and of L + lam/2 |w|^2
+        "minimum of L": np.linalg.solve(X.T @ X, X.T @ y),
+        "minimum of L + lam/2 |w|^2": np.linalg.solve(
+            X.T @ X / len(y) + lam * np.eye(3), X.T @ y / len(y)),
+    }
+    print(f"lambda = {lam}, 300 steps from w = 0       w1       w2       w3")
+    for name, w in runs.items():
+        print(f"{name:<35} {w[0]:>8.4f} {w[1]:>8.4f} {w[2]:>8.4f}")
+    for kind in ("SGD", "Adam"):
+        a, b = (w for name, w in runs.items() if name.startswith(kind))
+        difference = np.abs(a - b).max()  # 1e-16 or so is rounding
+        verdict = ("the same" if difference < 1e-12
+                   else f"differ by up to {difference:.2g}")
+        print(f"{kind}: L2 penalty vs weight decay: {verdict}")
+    # --8<-- [end:penalty_run]
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+    # --8<-- [start:penalty_torch_run]
+    lam = 0.1
+    runs_torch = {
+        "SGD,  L2 penalty in the loss": train_torch(
+            lambda ps: torch.optim.SGD(ps, lr=0.01), l2_in_loss=lam),
+        f"SGD(weight_decay={lam})": train_torch(
+            lambda ps: torch.optim.SGD(ps, lr=0.01, weight_decay=lam)),
+        "Adam, L2 penalty in the loss": train_torch(
+            lambda ps: torch.optim.Adam(ps, lr=0.05), l2_in_loss=lam),
+        f"Adam(weight_decay={lam})": train_torch(
+            lambda ps: torch.optim.Adam(ps, lr=0.05, weight_decay=lam)),
+        f"AdamW(weight_decay={lam})": train_torch(
+            lambda ps: torch.optim.AdamW(ps, lr=0.05, weight_decay=lam)),
+    }
+    print(f"lambda = {lam}, 300 steps from w = 0       w1       w2       w3")
+    for name, w in runs_torch.items():
+        print(f"{name:<35} {w[0]:>8.4f} {w[1]:>8.4f} {w[2]:>8.4f}")
+    names = list(runs_torch)
+    for i, j in ((0, 1), (2, 3), (3, 4)):
+        difference = (runs_torch[names[i]] - runs_torch[names[j]]).abs().max()
+        verdict = ("the same" if difference < 1e-12
+                   else f"differ by up to {difference:.2g}")
+        print(f"{names[i]} vs {names[j]}: {verdict}")
+    # --8<-- [end:penalty_torch_run]
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
-epochs = range(1, 101)
-for lam, label in ((0.0, "too small"), (1e-3, "about right"),
-                   (1e-1, "too large")):
-    line, = left.plot(epochs, histories[lam]["val_loss"],
-                      label=f"lambda = {lam} ({label})")
-    left.plot(epochs, histories[lam]["train_loss"], ls="--",
-              color=line.get_color())
-left.set(xlabel="epoch", ylabel="loss (log scale)", yscale="log",
-         title="validation (solid) and training (dashed)")
-left.legend(fontsize=8)
-lams = list(histories)
-for key, name in (("train_loss", "training"), ("val_loss", "validation")):
-    right.plot(range(len(lams)), [histories[lam][key][-1] for lam in lams],
-               marker="o", label=name)
-right.set(xticks=range(len(lams)), xticklabels=[str(lam) for lam in lams],
-          xlabel="lambda (weight_decay)", ylabel="loss after 100 epochs",
-          yscale="log", title="final losses")
-right.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    # --8<-- [start:sweep]
+    (X_train, y_train), validation, test = digits()
+    # 100 training images (of 1078): easy to over-fit
+    small = ((X_train[:100], y_train[:100]), validation, test)
+    histories = {}
+    print("  lambda  train loss  val loss  gap (val - train)  val acc")
+    for lam in (0.0, 1e-4, 1e-3, 1e-2, 1e-1):
+        model = mlp(hidden=256)  # wide: many weights for 100 images
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
+                                    weight_decay=lam)
+        history = fit(model, small, optimizer=optimizer, num_epochs=100)
+        histories[lam] = history
+        train_loss, val_loss = (history["train_loss"][-1],
+                                history["val_loss"][-1])
+        print(f"{lam:>8} {train_loss:>11.3f} {val_loss:>9.3f}"
+              f" {val_loss - train_loss:>18.3f}"
+              f" {history['val_acc'][-1]:>8.3f}")
+    # --8<-- [end:sweep]
+
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+    epochs = range(1, 101)
+    for lam, label in ((0.0, "too small"), (1e-3, "about right"),
+                       (1e-1, "too large")):
+        line, = left.plot(epochs, histories[lam]["val_loss"],
+                          label=f"lambda = {lam} ({label})")
+        left.plot(epochs, histories[lam]["train_loss"], ls="--",
+                  color=line.get_color())
+    left.set(xlabel="epoch", ylabel="loss (log scale)", yscale="log",
+             title="validation (solid) and training (dashed)")
+    left.legend(fontsize=8)
+    lams = list(histories)
+    for key, name in (("train_loss", "training"), ("val_loss", "validation")):
+        right.plot(range(len(lams)), [histories[lam][key][-1] for lam in lams],
+                   marker="o", label=name)
+    right.set(xticks=range(len(lams)), xticklabels=[str(lam) for lam in lams],
+              xlabel="lambda (weight_decay)", ylabel="loss after 100 epochs",
+              yscale="log", title="final losses")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]

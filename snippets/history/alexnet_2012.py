@@ -4,7 +4,9 @@ A divide-on-plateau schedule written from scratch (the rule of
 torch.optim.lr_scheduler.ReduceLROnPlateau in mode 'min'), then AlexNet's
 training recipe scaled down to a small network on scikit-learn's 8 x 8
 digits. The page docs/history/2012-alexnet.md shows the sections of this
-script in order; run the whole file to see every result.
+script; importing it runs nothing (it loads the digits and defines the
+split, but trains nothing), and ``python -m snippets.history.alexnet_2012``
+runs every experiment of the page.
 """
 
 # --8<-- [start:plateau]
@@ -81,38 +83,6 @@ class DivideOnPlateau:
 # --8<-- [end:plateau]
 
 
-# --8<-- [start:plateau_demo]
-# A made-up validation error, one value per epoch
-curve = [0.50, 0.40, 0.35, 0.36, 0.35, 0.34, 0.34, 0.35, 0.34,
-         0.30, 0.31, 0.31, 0.30, 0.31]
-schedule = DivideOnPlateau(lr=0.01, patience=2)
-for epoch, error in enumerate(curve, start=1):
-    lr = schedule.step(error)
-    print(f"epoch {epoch:2d}: error {error:.2f}, best {schedule.best:.2f}, "
-          f"bad epochs {schedule.num_bad_epochs}, next lr {lr:g}")
-# --8<-- [end:plateau_demo]
-
-
-# --8<-- [start:plateau_torch]
-import torch
-
-curve = [0.50, 0.40, 0.35, 0.36, 0.35, 0.34, 0.34, 0.35, 0.34,
-         0.30, 0.31, 0.31, 0.30, 0.31]
-w = torch.zeros(1, requires_grad=True)
-optimizer = torch.optim.SGD([w], lr=0.01)
-scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-    optimizer, mode="min", factor=0.1, patience=2, threshold=1e-4,
-    threshold_mode="rel", cooldown=0, min_lr=0.0,
-)
-for epoch, error in enumerate(curve, start=1):
-    optimizer.step()  # (a real loop trains an epoch here)
-    scheduler.step(error)
-    lr = optimizer.param_groups[0]["lr"]
-    print(f"epoch {epoch:2d}: error {error:.2f}, best {scheduler.best:.2f}, "
-          f"bad epochs {scheduler.num_bad_epochs}, next lr {lr:g}")
-# --8<-- [end:plateau_torch]
-
-
 # --8<-- [start:recipe]
 import numpy as np
 import torch
@@ -180,37 +150,71 @@ def train_like_alexnet(*, lr=0.01, epochs=90, batch_size=128,
         for group in optimizer.param_groups:  # the schedule sets next lr
             group["lr"] = schedule.step(val_errors[-1])
     return lrs, val_errors, error_rate(model, test)
-
-
-runs = {}
-for lr in (0.01, 0.1):
-    runs[lr] = lrs, val_errors, test_error = train_like_alexnet(lr=lr)
-    cuts = [e for e in range(1, len(lrs)) if lrs[e] < lrs[e - 1]]
-    right = round((1 - test_error) * len(test))
-    print(f"lr starts at {lr}:")
-    print(f"  divided by 10 after epochs: {cuts or 'never'}")
-    print(f"  validation error: best {min(val_errors):.2%}, "
-          f"last {val_errors[-1]:.2%}")
-    below = [e + 1 for e, err in enumerate(val_errors) if err <= 0.05]
-    print("  first epoch with validation error <= 5%:",
-          below[0] if below else "never")
-    print(f"  test: {right} of {len(test)} images right")
 # --8<-- [end:recipe]
 
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:plateau_demo]
+    # A made-up validation error, one value per epoch
+    curve = [0.50, 0.40, 0.35, 0.36, 0.35, 0.34, 0.34, 0.35, 0.34,
+             0.30, 0.31, 0.31, 0.30, 0.31]
+    schedule = DivideOnPlateau(lr=0.01, patience=2)
+    for epoch, error in enumerate(curve, start=1):
+        lr = schedule.step(error)
+        print(f"epoch {epoch:2d}: error {error:.2f}, "
+              f"best {schedule.best:.2f}, "
+              f"bad epochs {schedule.num_bad_epochs}, next lr {lr:g}")
+    # --8<-- [end:plateau_demo]
 
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
-for lr, (lrs, val_errors, _) in runs.items():
-    epochs = range(1, len(lrs) + 1)
-    top.plot(epochs, val_errors, label=f"lr starts at {lr}")
-    bottom.step(epochs, lrs, where="post", label=f"lr starts at {lr}")
-top.axhline(0.05, color="grey", lw=0.8, ls=":")  # the 5 % mark
-top.set(ylabel="validation error", yscale="log",
-        title="AlexNet's recipe on 8 x 8 digits")
-bottom.set(xlabel="epoch", ylabel="learning rate", yscale="log")
-top.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    # --8<-- [start:plateau_torch]
+    import torch
+
+    curve = [0.50, 0.40, 0.35, 0.36, 0.35, 0.34, 0.34, 0.35, 0.34,
+             0.30, 0.31, 0.31, 0.30, 0.31]
+    w = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=0.01)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        optimizer, mode="min", factor=0.1, patience=2, threshold=1e-4,
+        threshold_mode="rel", cooldown=0, min_lr=0.0,
+    )
+    for epoch, error in enumerate(curve, start=1):
+        optimizer.step()  # (a real loop trains an epoch here)
+        scheduler.step(error)
+        lr = optimizer.param_groups[0]["lr"]
+        print(f"epoch {epoch:2d}: error {error:.2f}, "
+              f"best {scheduler.best:.2f}, "
+              f"bad epochs {scheduler.num_bad_epochs}, next lr {lr:g}")
+    # --8<-- [end:plateau_torch]
+
+    # --8<-- [start:recipe_run]
+    runs = {}
+    for lr in (0.01, 0.1):
+        runs[lr] = lrs, val_errors, test_error = train_like_alexnet(lr=lr)
+        cuts = [e for e in range(1, len(lrs)) if lrs[e] < lrs[e - 1]]
+        right = round((1 - test_error) * len(test))
+        print(f"lr starts at {lr}:")
+        print(f"  divided by 10 after epochs: {cuts or 'never'}")
+        print(f"  validation error: best {min(val_errors):.2%}, "
+              f"last {val_errors[-1]:.2%}")
+        below = [e + 1 for e, err in enumerate(val_errors) if err <= 0.05]
+        print("  first epoch with validation error <= 5%:",
+              below[0] if below else "never")
+        print(f"  test: {right} of {len(test)} images right")
+    # --8<-- [end:recipe_run]
+
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5), sharex=True)
+    for lr, (lrs, val_errors, _) in runs.items():
+        epochs = range(1, len(lrs) + 1)
+        top.plot(epochs, val_errors, label=f"lr starts at {lr}")
+        bottom.step(epochs, lrs, where="post", label=f"lr starts at {lr}")
+    top.axhline(0.05, color="grey", lw=0.8, ls=":")  # the 5 % mark
+    top.set(ylabel="validation error", yscale="log",
+            title="AlexNet's recipe on 8 x 8 digits")
+    bottom.set(xlabel="epoch", ylabel="learning rate", yscale="log")
+    top.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]

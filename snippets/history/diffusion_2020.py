@@ -4,7 +4,9 @@ DDPM's linear schedule beta_1..beta_T, the cumulative product
 alpha_bar_t, the one-shot sample x_t = sqrt(alpha_bar_t) x_0 +
 sqrt(1 - alpha_bar_t) eps, and a simulation of the t one-step noisings
 that it replaces. The page docs/history/2020-diffusion.md shows the
-sections of this script in order; run the whole file to see every result.
+sections of this script; importing it runs nothing, and
+``python -m snippets.history.diffusion_2020`` runs every experiment of the
+page.
 """
 
 # --8<-- [start:schedule]
@@ -44,14 +46,6 @@ def q_sample(x0, eps, *, t, alpha_bar):
             and 0 <= t <= T):
         raise ValueError(f"t must be an integer in [0, {T}], got {t!r}")
     return math.sqrt(alpha_bar[t]) * x0 + math.sqrt(1 - alpha_bar[t]) * eps
-
-
-betas = linear_betas()  # T = 1000, beta from 1e-4 to 0.02, as in DDPM
-alpha_bar = alpha_bars(betas)
-print("t     beta_t   alpha_bar_t   SNR = alpha_bar/(1 - alpha_bar)")
-for t in (1, 10, 100, 250, 500, 1000):
-    a = alpha_bar[t]
-    print(f"{t:<4}  {betas[t - 1]:.5f}   {a:11.3e}   {a / (1 - a):10.3e}")
 # --8<-- [end:schedule]
 
 
@@ -75,32 +69,44 @@ def simulate(x0, *, n=100_000, checkpoints, betas, seed=0):
         if t in checkpoints:
             stats[t] = (x.mean(), x.var(ddof=1))
     return stats
-
-
-x0, checkpoints = 1.5, (1, 10, 100, 250, 500, 1000)
-stats = simulate(x0, checkpoints=checkpoints, betas=betas)
-print("t     mean: t steps   closed form   variance: t steps   closed form")
-for t, (mean, var) in stats.items():
-    a = alpha_bar[t]
-    print(f"{t:<4}  {mean:13.4f}   {math.sqrt(a) * x0:11.4f}"
-          f"   {var:17.6f}   {1 - a:11.6f}")
 # --8<-- [end:simulate]
 
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:schedule_run]
+    betas = linear_betas()  # T = 1000, beta from 1e-4 to 0.02, as in DDPM
+    alpha_bar = alpha_bars(betas)
+    print("t     beta_t   alpha_bar_t   SNR = alpha_bar/(1 - alpha_bar)")
+    for t in (1, 10, 100, 250, 500, 1000):
+        a = alpha_bar[t]
+        print(f"{t:<4}  {betas[t - 1]:.5f}   {a:11.3e}   {a / (1 - a):10.3e}")
+    # --8<-- [end:schedule_run]
 
-rng = np.random.default_rng(0)
-angle = rng.uniform(0, 3 * np.pi, 600)  # a spiral of 600 points
-X0 = np.c_[angle * np.cos(angle), angle * np.sin(angle)] / 5
-eps = rng.standard_normal(X0.shape)  # one noise draw, reused for every t
+    # --8<-- [start:simulate_run]
+    x0, checkpoints = 1.5, (1, 10, 100, 250, 500, 1000)
+    stats = simulate(x0, checkpoints=checkpoints, betas=betas)
+    print("t     mean: t steps   closed form"
+          "   variance: t steps   closed form")
+    for t, (mean, var) in stats.items():
+        a = alpha_bar[t]
+        print(f"{t:<4}  {mean:13.4f}   {math.sqrt(a) * x0:11.4f}"
+              f"   {var:17.6f}   {1 - a:11.6f}")
+    # --8<-- [end:simulate_run]
 
-fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), sharex=True, sharey=True)
-for ax, t in zip(axes, (0, 50, 250, 1000)):
-    Xt = q_sample(X0, eps, t=t, alpha_bar=alpha_bar)
-    ax.scatter(Xt[:, 0], Xt[:, 1], s=3, c=angle, cmap="viridis")
-    ax.set(title=f"t = {t}\nalpha_bar = {alpha_bar[t]:.3f}",
-           aspect="equal", xlim=(-4, 4), ylim=(-4, 4))
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(0)
+    angle = rng.uniform(0, 3 * np.pi, 600)  # a spiral of 600 points
+    X0 = np.c_[angle * np.cos(angle), angle * np.sin(angle)] / 5
+    eps = rng.standard_normal(X0.shape)  # one noise draw, reused for every t
+
+    fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), sharex=True, sharey=True)
+    for ax, t in zip(axes, (0, 50, 250, 1000)):
+        Xt = q_sample(X0, eps, t=t, alpha_bar=alpha_bar)
+        ax.scatter(Xt[:, 0], Xt[:, 1], s=3, c=angle, cmap="viridis")
+        ax.set(title=f"t = {t}\nalpha_bar = {alpha_bar[t]:.3f}",
+               aspect="equal", xlim=(-4, 4), ylim=(-4, 4))
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]

@@ -4,7 +4,9 @@ Every layer's output size and parameter count follows from its kernel
 size, stride and number of feature maps. This script computes them by
 formula, builds the network twice in PyTorch (as the 1998 paper describes
 it, and as it is usually re-implemented today) and checks both against the
-formulas. The page docs/history/1998-lenet5.md shows its sections in order.
+formulas. The page docs/history/1998-lenet5.md shows its sections;
+importing it runs nothing, and ``python -m snippets.history.lenet5_1998``
+runs every example of the page.
 """
 
 # --8<-- [start:formulas]
@@ -107,27 +109,7 @@ def lenet5_layers(*, side=32, paper=True):
     output = 0 if paper else full_params(n_in=84, n_out=10)
     rows.append(("output", 10, None, output))
     return rows
-
-
-paper = lenet5_layers()
-modern = lenet5_layers(paper=False)
-print(f"{'layer':<7}{'maps':>5}{'size':>7}{'paper':>9}{'modern':>9}")
-for (name, maps, side, p), (*_, m) in zip(paper, modern):
-    size = f"{side}x{side}" if side else "-"
-    print(f"{name:<7}{maps:>5}{size:>7}{p:>9,}{m:>9,}")
-print(f"{'total':<19}{sum(r[3] for r in paper):>9,}"
-      f"{sum(r[3] for r in modern):>9,}")
 # --8<-- [end:table]
-
-
-# --8<-- [start:c3_print]
-print("C3 map:    " + " ".join(f"{j:>2}" for j in range(16)))
-for i in range(6):
-    marks = " ".join(" X" if i in inputs else " ." for inputs in C3_INPUTS)
-    print(f"S2 map {i}:  {marks}")
-print("inputs per C3 map:", [len(inputs) for inputs in C3_INPUTS])
-print("connections:", sum(map(len, C3_INPUTS)), "of", 16 * 6)
-# --8<-- [end:c3_print]
 
 
 # --8<-- [start:torch_paper]
@@ -216,9 +198,6 @@ def describe(model, rows):
                     if p.requires_grad)
     fixed = sum(b.numel() for b in model.buffers())
     print(f"trainable: {trainable:,}, fixed (buffers): {fixed:,}")
-
-
-describe(lenet5_paper(), lenet5_layers())
 # --8<-- [end:torch_paper]
 
 
@@ -234,36 +213,62 @@ def lenet5_modern():
         F6=nn.Sequential(nn.Flatten(), nn.Linear(120, 84), nn.ReLU()),
         output=nn.Linear(84, 10),  # scores; softmax is in the loss
     ))
-
-
-describe(lenet5_modern(), lenet5_layers(paper=False))
 # --8<-- [end:torch_modern]
 
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
-import numpy as np
+if __name__ == "__main__":
+    # --8<-- [start:table_run]
+    paper = lenet5_layers()
+    modern = lenet5_layers(paper=False)
+    print(f"{'layer':<7}{'maps':>5}{'size':>7}{'paper':>9}{'modern':>9}")
+    for (name, maps, side, p), (*_, m) in zip(paper, modern):
+        size = f"{side}x{side}" if side else "-"
+        print(f"{name:<7}{maps:>5}{size:>7}{p:>9,}{m:>9,}")
+    print(f"{'total':<19}{sum(r[3] for r in paper):>9,}"
+          f"{sum(r[3] for r in modern):>9,}")
+    # --8<-- [end:table_run]
 
-mask = np.array([[i in inputs for inputs in C3_INPUTS] for i in range(6)])
-names = [r[0] for r in paper[1:]]
-fig, (left, right) = plt.subplots(
-    1, 2, figsize=(9, 3.4), gridspec_kw={"width_ratios": [1.4, 1]}
-)
-left.imshow(mask, cmap="Blues", vmin=-0.3, vmax=1.2)
-left.set(xticks=range(16), yticks=range(6), xlabel="C3 feature map",
-         ylabel="S2 feature map",
-         title=f"C3 connection table: {mask.sum()} of {mask.size} pairs")
-y = np.arange(len(names))
-for rows, shift, label in ((paper, -0.2, "paper (1998)"),
-                           (modern, 0.2, "modern")):
-    # a count of 0 has no place on a log axis: it is drawn as no bar
-    counts = [r[3] or np.nan for r in rows[1:]]
-    right.barh(y + shift, counts, height=0.4, label=label)
-right.set(xscale="log", xlim=(1, 1e5), yticks=y, yticklabels=names,
-          xlabel="trainable parameters (log scale)",
-          title="parameters per layer")
-right.invert_yaxis()
-right.legend(fontsize=8, loc="upper right")
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    # --8<-- [start:c3_print]
+    print("C3 map:    " + " ".join(f"{j:>2}" for j in range(16)))
+    for i in range(6):
+        marks = " ".join(" X" if i in inputs else " ." for inputs in C3_INPUTS)
+        print(f"S2 map {i}:  {marks}")
+    print("inputs per C3 map:", [len(inputs) for inputs in C3_INPUTS])
+    print("connections:", sum(map(len, C3_INPUTS)), "of", 16 * 6)
+    # --8<-- [end:c3_print]
+
+    # --8<-- [start:torch_paper_run]
+    describe(lenet5_paper(), lenet5_layers())
+    # --8<-- [end:torch_paper_run]
+
+    # --8<-- [start:torch_modern_run]
+    describe(lenet5_modern(), lenet5_layers(paper=False))
+    # --8<-- [end:torch_modern_run]
+
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    mask = np.array([[i in inputs for inputs in C3_INPUTS] for i in range(6)])
+    names = [r[0] for r in paper[1:]]
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(9, 3.4), gridspec_kw={"width_ratios": [1.4, 1]}
+    )
+    left.imshow(mask, cmap="Blues", vmin=-0.3, vmax=1.2)
+    left.set(xticks=range(16), yticks=range(6), xlabel="C3 feature map",
+             ylabel="S2 feature map",
+             title=f"C3 connection table: {mask.sum()} of {mask.size} pairs")
+    y = np.arange(len(names))
+    for rows, shift, label in ((paper, -0.2, "paper (1998)"),
+                               (modern, 0.2, "modern")):
+        # a count of 0 has no place on a log axis: it is drawn as no bar
+        counts = [r[3] or np.nan for r in rows[1:]]
+        right.barh(y + shift, counts, height=0.4, label=label)
+    right.set(xscale="log", xlim=(1, 1e5), yticks=y, yticklabels=names,
+              xlabel="trainable parameters (log scale)",
+              title="parameters per layer")
+    right.invert_yaxis()
+    right.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]

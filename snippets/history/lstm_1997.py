@@ -5,7 +5,9 @@ parameters an LSTM layer has (from input_size, hidden_size, num_layers,
 bidirectional), and how the gradient of a vanilla tanh RNN grows or shrinks
 with the sequence length (from the spectral radius of its recurrent
 matrix), which gradient-norm clipping (max_norm) then caps. The page
-docs/history/1997-lstm.md shows the sections of this script in order.
+docs/history/1997-lstm.md shows the sections of this script; importing it
+runs nothing, and ``python -m snippets.history.lstm_1997`` runs every
+experiment of the page.
 """
 
 # --8<-- [start:checks]
@@ -68,53 +70,7 @@ def lstm_params(*, input_size, hidden_size, num_layers=1,
         per_direction = gate_blocks * (h * n_in + h * h + biases * h)
         total += directions * per_direction
     return total
-
-
-print(lstm_params(input_size=10, hidden_size=20))  # 4*20*(10+20) + 8*20
 # --8<-- [end:count]
-
-
-# --8<-- [start:count_torch]
-import torch
-
-print(f"{'in':<4} {'h':>4} {'layers':>6} {'bidir':>5} "
-      f"{'formula':>9} {'torch':>9} {'one bias':>9}")
-for input_size, hidden_size, num_layers, bidirectional in [
-    (1, 1, 1, False),
-    (10, 20, 1, False),
-    (10, 20, 2, False),
-    (10, 20, 2, True),
-    (300, 512, 1, False),
-    (300, 512, 2, True),
-]:
-    lstm = torch.nn.LSTM(input_size, hidden_size, num_layers=num_layers,
-                         bidirectional=bidirectional)
-    counted = sum(p.numel() for p in lstm.parameters())
-    formula = lstm_params(input_size=input_size, hidden_size=hidden_size,
-                          num_layers=num_layers, bidirectional=bidirectional)
-    textbook = lstm_params(input_size=input_size, hidden_size=hidden_size,
-                           num_layers=num_layers, bidirectional=bidirectional,
-                           torch_biases=False)
-    print(f"{input_size:<4} {hidden_size:>4} {num_layers:>6} "
-          f"{bidirectional!s:>5} {formula:>9,} {counted:>9,} {textbook:>9,}")
-
-# The four gate blocks are stacked in one matrix per kind of weight:
-for name, p in torch.nn.LSTM(10, 20).named_parameters():
-    print(f"{name:<12} {tuple(p.shape)}")
-# --8<-- [end:count_torch]
-
-
-# --8<-- [start:count_1997]
-# A simplification, not the 1997 cell in detail: three gate blocks (input
-# gate, output gate, cell input), no forget gate, one bias each.
-for input_size, hidden_size in [(10, 20), (300, 512)]:
-    four = lstm_params(input_size=input_size, hidden_size=hidden_size,
-                       torch_biases=False)
-    three = lstm_params(input_size=input_size, hidden_size=hidden_size,
-                        torch_biases=False, gate_blocks=3)
-    print(f"in={input_size}, h={hidden_size}: with forget gate {four:,}, "
-          f"without {three:,} ({three / four:.0%})")
-# --8<-- [end:count_1997]
 
 
 # --8<-- [start:problem]
@@ -172,16 +128,6 @@ def grad_norms(*, rho, seq_len):
     _, dW, dU, dx1 = forward_backward(*make_problem(rho=rho,
                                                     seq_len=seq_len))
     return math.sqrt(np.sum(dW**2) + np.sum(dU**2)), np.linalg.norm(dx1)
-
-
-table = {(rho, T): grad_norms(rho=rho, seq_len=T)
-         for rho in RHOS for T in LENGTHS}
-for i, what in enumerate(("|dL/dW, dL/dU|", "|dL/dx_1|")):
-    print(f"{what} by spectral radius rho")
-    print("   T" + "".join(f"{f'rho={rho}':>10}" for rho in RHOS))
-    for T in LENGTHS:
-        print(f"{T:>4}" + "".join(f"{table[rho, T][i]:>10.3g}"
-                                  for rho in RHOS))
 # --8<-- [end:bptt]
 
 
@@ -216,16 +162,6 @@ def torch_grad_norms(*, rho, seq_len):
     grads = [p.grad for p in rnn.parameters()]
     norm = torch.sqrt(sum((g**2).sum() for g in grads))
     return norm.item(), dX[0].norm().item()
-
-
-table = {(rho, T): torch_grad_norms(rho=rho, seq_len=T)
-         for rho in RHOS for T in LENGTHS}
-for i, what in enumerate(("|dL/dW, dL/dU|", "|dL/dx_1|")):
-    print(f"{what} by spectral radius rho")
-    print("   T" + "".join(f"{f'rho={rho}':>10}" for rho in RHOS))
-    for T in LENGTHS:
-        print(f"{T:>4}" + "".join(f"{table[rho, T][i]:>10.3g}"
-                                  for rho in RHOS))
 # --8<-- [end:bptt_torch]
 
 
@@ -238,44 +174,115 @@ def clip_by_norm(grads, *, max_norm=1.0):
     norm = math.sqrt(sum(np.sum(g**2) for g in grads))
     scale = max_norm / max(norm, max_norm)  # 1 when norm <= max_norm
     return [g * scale for g in grads], norm
-
-
-_, *grads, _ = forward_backward(*make_problem(rho=2.0, seq_len=80))
-clipped, before = clip_by_norm(grads, max_norm=1.0)  # grads: [dW, dU]
-after = math.sqrt(sum(np.sum(c**2) for c in clipped))
-dot = sum(np.sum(g * c) for g, c in zip(grads, clipped))
-print(f"norm before clipping: {before:.6g}")
-print(f"norm after clipping:  {after:.6f}")
-print(f"same direction: cosine = {dot / (before * after):.6f}")
 # --8<-- [end:clip]
 
 
-# --8<-- [start:clip_torch]
-W, U, X, y = make_problem(rho=2.0, seq_len=80)
-rnn = torch_rnn(W, U)
-torch_backward(rnn, X, y)
-# Scales every .grad in place; returns the norm BEFORE clipping
-before = torch.nn.utils.clip_grad_norm_(rnn.parameters(), max_norm=1.0)
-after = torch.sqrt(sum((p.grad**2).sum() for p in rnn.parameters()))
-print(f"norm before clipping: {before.item():.6g}")
-print(f"norm after clipping:  {after.item():.6f}")
-# --8<-- [end:clip_torch]
+if __name__ == "__main__":
+    # --8<-- [start:count_run]
+    print(lstm_params(input_size=10, hidden_size=20))  # 4*20*(10+20) + 8*20
+    # --8<-- [end:count_run]
 
+    # --8<-- [start:count_torch]
+    import torch
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+    print(f"{'in':<4} {'h':>4} {'layers':>6} {'bidir':>5} "
+          f"{'formula':>9} {'torch':>9} {'one bias':>9}")
+    for input_size, hidden_size, num_layers, bidirectional in [
+        (1, 1, 1, False),
+        (10, 20, 1, False),
+        (10, 20, 2, False),
+        (10, 20, 2, True),
+        (300, 512, 1, False),
+        (300, 512, 2, True),
+    ]:
+        lstm = torch.nn.LSTM(input_size, hidden_size, num_layers=num_layers,
+                             bidirectional=bidirectional)
+        counted = sum(p.numel() for p in lstm.parameters())
+        formula = lstm_params(input_size=input_size, hidden_size=hidden_size,
+                              num_layers=num_layers,
+                              bidirectional=bidirectional)
+        textbook = lstm_params(input_size=input_size, hidden_size=hidden_size,
+                               num_layers=num_layers,
+                               bidirectional=bidirectional,
+                               torch_biases=False)
+        print(f"{input_size:<4} {hidden_size:>4} {num_layers:>6} "
+              f"{bidirectional!s:>5} {formula:>9,} {counted:>9,}"
+              f" {textbook:>9,}")
 
-lengths = range(1, 101, 3)  # T = 1, 4, ..., 100
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
-for rho in (0.9, 1.0, 1.5, 2.0):
-    norms = np.array([grad_norms(rho=rho, seq_len=T) for T in lengths])
-    left.semilogy(lengths, norms[:, 0], label=f"rho = {rho}")
-    right.semilogy(lengths, norms[:, 1], label=f"rho = {rho}")
-left.set(xlabel="sequence length T", ylabel="|dL/dW, dL/dU|",
-         title="gradient of the parameters")
-right.set(xlabel="sequence length T", ylabel="|dL/dx_1|",
-          title="gradient reaching the first input")
-left.legend(fontsize=8)
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    # The four gate blocks are stacked in one matrix per kind of weight:
+    for name, p in torch.nn.LSTM(10, 20).named_parameters():
+        print(f"{name:<12} {tuple(p.shape)}")
+    # --8<-- [end:count_torch]
+
+    # --8<-- [start:count_1997]
+    # A simplification, not the 1997 cell in detail: three gate blocks (input
+    # gate, output gate, cell input), no forget gate, one bias each.
+    for input_size, hidden_size in [(10, 20), (300, 512)]:
+        four = lstm_params(input_size=input_size, hidden_size=hidden_size,
+                           torch_biases=False)
+        three = lstm_params(input_size=input_size, hidden_size=hidden_size,
+                            torch_biases=False, gate_blocks=3)
+        print(f"in={input_size}, h={hidden_size}: with forget gate {four:,}, "
+              f"without {three:,} ({three / four:.0%})")
+    # --8<-- [end:count_1997]
+
+    # --8<-- [start:bptt_run]
+    table = {(rho, T): grad_norms(rho=rho, seq_len=T)
+             for rho in RHOS for T in LENGTHS}
+    for i, what in enumerate(("|dL/dW, dL/dU|", "|dL/dx_1|")):
+        print(f"{what} by spectral radius rho")
+        print("   T" + "".join(f"{f'rho={rho}':>10}" for rho in RHOS))
+        for T in LENGTHS:
+            print(f"{T:>4}" + "".join(f"{table[rho, T][i]:>10.3g}"
+                                      for rho in RHOS))
+    # --8<-- [end:bptt_run]
+
+    # --8<-- [start:bptt_torch_run]
+    table = {(rho, T): torch_grad_norms(rho=rho, seq_len=T)
+             for rho in RHOS for T in LENGTHS}
+    for i, what in enumerate(("|dL/dW, dL/dU|", "|dL/dx_1|")):
+        print(f"{what} by spectral radius rho")
+        print("   T" + "".join(f"{f'rho={rho}':>10}" for rho in RHOS))
+        for T in LENGTHS:
+            print(f"{T:>4}" + "".join(f"{table[rho, T][i]:>10.3g}"
+                                      for rho in RHOS))
+    # --8<-- [end:bptt_torch_run]
+
+    # --8<-- [start:clip_run]
+    _, *grads, _ = forward_backward(*make_problem(rho=2.0, seq_len=80))
+    clipped, before = clip_by_norm(grads, max_norm=1.0)  # grads: [dW, dU]
+    after = math.sqrt(sum(np.sum(c**2) for c in clipped))
+    dot = sum(np.sum(g * c) for g, c in zip(grads, clipped))
+    print(f"norm before clipping: {before:.6g}")
+    print(f"norm after clipping:  {after:.6f}")
+    print(f"same direction: cosine = {dot / (before * after):.6f}")
+    # --8<-- [end:clip_run]
+
+    # --8<-- [start:clip_torch]
+    W, U, X, y = make_problem(rho=2.0, seq_len=80)
+    rnn = torch_rnn(W, U)
+    torch_backward(rnn, X, y)
+    # Scales every .grad in place; returns the norm BEFORE clipping
+    before = torch.nn.utils.clip_grad_norm_(rnn.parameters(), max_norm=1.0)
+    after = torch.sqrt(sum((p.grad**2).sum() for p in rnn.parameters()))
+    print(f"norm before clipping: {before.item():.6g}")
+    print(f"norm after clipping:  {after.item():.6f}")
+    # --8<-- [end:clip_torch]
+
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+
+    lengths = range(1, 101, 3)  # T = 1, 4, ..., 100
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for rho in (0.9, 1.0, 1.5, 2.0):
+        norms = np.array([grad_norms(rho=rho, seq_len=T) for T in lengths])
+        left.semilogy(lengths, norms[:, 0], label=f"rho = {rho}")
+        right.semilogy(lengths, norms[:, 1], label=f"rho = {rho}")
+    left.set(xlabel="sequence length T", ylabel="|dL/dW, dL/dU|",
+             title="gradient of the parameters")
+    right.set(xlabel="sequence length T", ylabel="|dL/dx_1|",
+              title="gradient reaching the first input")
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]

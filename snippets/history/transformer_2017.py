@@ -2,8 +2,10 @@
 
 softmax(Q K^T / sqrt(d_k)) V in NumPy, why the 1/sqrt(d_k) is there, and
 how h heads split the model width d_model. The page
-docs/history/2017-transformer.md shows the sections of this script in
-order; run the whole file to see every result.
+docs/history/2017-transformer.md shows the sections of this script;
+importing it runs nothing, and
+``python -m snippets.history.transformer_2017`` runs every experiment of
+the page.
 """
 
 # --8<-- [start:attention]
@@ -26,34 +28,7 @@ def attention(Q, K, V):
     scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(d_k)  # (..., n, m)
     A = softmax(scores)
     return A @ V, A
-
-
-rng = np.random.default_rng(0)
-Q = rng.standard_normal((3, 4))  # 3 queries, d_k = 4
-K = rng.standard_normal((5, 4))  # 5 keys
-V = rng.standard_normal((5, 2))  # one value per key, d_v = 2
-out, A = attention(Q, K, V)
-np.set_printoptions(precision=4, suppress=True)
-print("weights, one row per query (each row sums to 1):")
-print(A)
-print("output, one row per query:")
-print(out)
 # --8<-- [end:attention]
-
-
-# --8<-- [start:attention_torch]
-import numpy as np
-import torch
-from torch.nn.functional import scaled_dot_product_attention
-
-rng = np.random.default_rng(0)  # the same draws as attention.py
-Q, K, V = (torch.from_numpy(rng.standard_normal(shape))
-           for shape in ((3, 4), (5, 4), (5, 2)))
-out = scaled_dot_product_attention(Q, K, V)  # scale: 1/sqrt(d_k)
-np.set_printoptions(precision=4, suppress=True)
-print("output, one row per query:")
-print(out.numpy())
-# --8<-- [end:attention_torch]
 
 
 # --8<-- [start:scale]
@@ -81,17 +56,6 @@ def score_stats(*, d_k, n_keys=64, n_queries=2000, seed=0):
         top = softmax(s).max(axis=1)  # the largest weight of each query
         stats[name] = (s.std(), top.mean(), (top > 0.99).mean())
     return stats
-
-
-print("2000 queries, each against 64 keys")
-print("       std of scores      largest weight    one key > 0.99")
-print("d_k  unscaled  scaled   unscaled  scaled   unscaled  scaled")
-for d_k in (16, 64, 256):
-    stats = score_stats(d_k=d_k)
-    (s_u, m_u, f_u), (s_s, m_s, f_s) = stats["unscaled"], stats["scaled"]
-    print(f"{d_k:>3}  {s_u:8.2f}  {s_s:6.2f}   {m_u:8.3f}  {m_s:6.3f}"
-          f"   {f_u:8.1%}  {f_s:6.1%}")
-print(f"(uniform weight over 64 keys: {1 / 64:.3f})")
 # --8<-- [end:scale]
 
 
@@ -120,21 +84,63 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, *, h=8):
     heads, _ = attention(Q, K, V)  # (h, n, d_k): the heads run in parallel
     concat = heads.transpose(1, 0, 2).reshape(X.shape)  # (n, d_model)
     return concat @ W_o
-
-
-for name, d_model, h in (("base", 512, 8), ("big", 1024, 16)):
-    d_k = head_size(d_model=d_model, h=h)
-    print(f"{name:>4}: d_model = {d_model:>4}, h = {h:>2} -> d_k = {d_k}")
-try:
-    head_size(d_model=512, h=7)
-except ValueError as error:
-    print(f"ValueError: {error}")
-
-rng = np.random.default_rng(0)
-n, d_model, h = 5, 16, 4  # 5 tokens; 4 heads of width 4
-X = rng.standard_normal((n, d_model))
-W_q, W_k, W_v, W_o = rng.standard_normal((4, d_model, d_model)) / 4
-out = multi_head_attention(X, W_q, W_k, W_v, W_o, h=h)
-print(f"X {X.shape} -> {h} heads of {split_heads(X, h=h).shape[1:]}"
-      f" -> output {out.shape}")
 # --8<-- [end:heads]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:attention_run]
+    rng = np.random.default_rng(0)
+    Q = rng.standard_normal((3, 4))  # 3 queries, d_k = 4
+    K = rng.standard_normal((5, 4))  # 5 keys
+    V = rng.standard_normal((5, 2))  # one value per key, d_v = 2
+    out, A = attention(Q, K, V)
+    np.set_printoptions(precision=4, suppress=True)
+    print("weights, one row per query (each row sums to 1):")
+    print(A)
+    print("output, one row per query:")
+    print(out)
+    # --8<-- [end:attention_run]
+
+    # --8<-- [start:attention_torch]
+    import numpy as np
+    import torch
+    from torch.nn.functional import scaled_dot_product_attention
+
+    rng = np.random.default_rng(0)  # the same draws as attention.py
+    Q, K, V = (torch.from_numpy(rng.standard_normal(shape))
+               for shape in ((3, 4), (5, 4), (5, 2)))
+    out = scaled_dot_product_attention(Q, K, V)  # scale: 1/sqrt(d_k)
+    np.set_printoptions(precision=4, suppress=True)
+    print("output, one row per query:")
+    print(out.numpy())
+    # --8<-- [end:attention_torch]
+
+    # --8<-- [start:scale_run]
+    print("2000 queries, each against 64 keys")
+    print("       std of scores      largest weight    one key > 0.99")
+    print("d_k  unscaled  scaled   unscaled  scaled   unscaled  scaled")
+    for d_k in (16, 64, 256):
+        stats = score_stats(d_k=d_k)
+        (s_u, m_u, f_u), (s_s, m_s, f_s) = stats["unscaled"], stats["scaled"]
+        print(f"{d_k:>3}  {s_u:8.2f}  {s_s:6.2f}   {m_u:8.3f}  {m_s:6.3f}"
+              f"   {f_u:8.1%}  {f_s:6.1%}")
+    print(f"(uniform weight over 64 keys: {1 / 64:.3f})")
+    # --8<-- [end:scale_run]
+
+    # --8<-- [start:heads_run]
+    for name, d_model, h in (("base", 512, 8), ("big", 1024, 16)):
+        d_k = head_size(d_model=d_model, h=h)
+        print(f"{name:>4}: d_model = {d_model:>4}, h = {h:>2} -> d_k = {d_k}")
+    try:
+        head_size(d_model=512, h=7)
+    except ValueError as error:
+        print(f"ValueError: {error}")
+
+    rng = np.random.default_rng(0)
+    n, d_model, h = 5, 16, 4  # 5 tokens; 4 heads of width 4
+    X = rng.standard_normal((n, d_model))
+    W_q, W_k, W_v, W_o = rng.standard_normal((4, d_model, d_model)) / 4
+    out = multi_head_attention(X, W_q, W_k, W_v, W_o, h=h)
+    print(f"X {X.shape} -> {h} heads of {split_heads(X, h=h).shape[1:]}"
+          f" -> output {out.shape}")
+    # --8<-- [end:heads_run]

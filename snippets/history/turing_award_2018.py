@@ -3,7 +3,9 @@
 A small table of the works in docs/references.bib that have Yoshua
 Bengio, Geoffrey Hinton or Yann LeCun among their authors, and what it
 says per laureate. The tests check every row against the .bib file. The
-page docs/history/2018-turing-award.md shows the sections in order.
+page docs/history/2018-turing-award.md shows the sections; importing this
+module runs nothing, and ``python -m snippets.history.turing_award_2018``
+prints what the page prints.
 """
 
 # --8<-- [start:works]
@@ -61,8 +63,6 @@ WORKS = [
     Work("krizhevsky2017", 2017, ("Hinton",),
          "ImageNet Classification with Deep Convolutional Neural Networks"),
 ]
-print(f"{len(WORKS)} works in the references have a laureate among "
-      f"their authors")
 # --8<-- [end:works]
 
 
@@ -75,13 +75,21 @@ def works_of(laureate, *, works=WORKS):
                          f"got {laureate!r}")
     return sorted((w for w in works if laureate in w.laureates),
                   key=lambda w: (w.year, w.key))
-
-
-for laureate, name in LAUREATES.items():
-    mine = works_of(laureate)
-    print(f"{name}: {len(mine)} works, {mine[0].year}-{mine[-1].year}")
-    for work in mine:
-        print(f"  {work.year}  {work.title}  [{work.key}]")
-shared = [w.key for w in WORKS if len(w.laureates) > 1]
-print(f"with two laureates among the authors: {', '.join(shared)}")
 # --8<-- [end:by_laureate]
+
+
+if __name__ == "__main__":
+    # --8<-- [start:works_run]
+    print(f"{len(WORKS)} works in the references have a laureate among "
+          f"their authors")
+    # --8<-- [end:works_run]
+
+    # --8<-- [start:by_laureate_run]
+    for laureate, name in LAUREATES.items():
+        mine = works_of(laureate)
+        print(f"{name}: {len(mine)} works, {mine[0].year}-{mine[-1].year}")
+        for work in mine:
+            print(f"  {work.year}  {work.title}  [{work.key}]")
+    shared = [w.key for w in WORKS if len(w.laureates) > 1]
+    print(f"with two laureates among the authors: {', '.join(shared)}")
+    # --8<-- [end:by_laureate_run]

@@ -3,8 +3,9 @@
 One convolution layer (kernel_size x kernel_size kernels, n_maps feature
 maps), tanh, then a linear classifier, trained by minibatch SGD on
 scikit-learn's 8x8 digits. The page docs/history/1989-zip-codes.md shows
-the sections of this script in order; run the whole file to see every
-result.
+the sections of this script; importing it runs nothing (it trains no
+network), and ``python -m snippets.history.zip_codes_1989`` runs every
+experiment of the page.
 """
 
 # --8<-- [start:conv_numpy]
@@ -28,39 +29,7 @@ def conv2d(x, w, b):
             # the same w at every (i, j): that is weight sharing
             z[:, i, j] = np.tensordot(w, patch, axes=3) + b
     return z
-
-
-x = load_digits().images[0][None] / 16.0  # a "0", (1, 8, 8), in [0, 1]
-w = np.array([[[[-1, 0, 1]] * 3],  # left-to-right increase in ink
-              [[[-1, -1, -1], [0, 0, 0], [1, 1, 1]]]])  # top-to-bottom
-b = np.zeros(2)
-z = conv2d(x, w, b)
-print("kernels", w.shape, "-> feature maps", z.shape)
-print(f"{w.size + b.size} parameters, {z.size} outputs")
-for row in z[0]:  # map 0: positive where ink starts, negative where it ends
-    print(" ".join(f"{v:+.2f}" for v in row))
 # --8<-- [end:conv_numpy]
-
-
-# --8<-- [start:conv_torch]
-import torch
-from sklearn.datasets import load_digits
-from torch import nn
-
-x = torch.tensor(load_digits().images[0][None] / 16.0)  # (1, 8, 8)
-conv = nn.Conv2d(1, 2, kernel_size=3, dtype=torch.float64)
-with torch.no_grad():  # the two hand-made kernels, zero biases
-    conv.weight.copy_(torch.tensor([[[[-1, 0, 1]] * 3],
-                                    [[[-1, -1, -1], [0, 0, 0], [1, 1, 1]]]]))
-    conv.bias.zero_()
-    z = conv(x)  # (2, 6, 6): torch's Conv2d slides the kernel the same way
-print("kernels", tuple(conv.weight.shape), "-> feature maps",
-      tuple(z.shape))
-n_params = sum(p.numel() for p in conv.parameters())
-print(f"{n_params} parameters, {z.numel()} outputs")
-for row in z[0]:
-    print(" ".join(f"{v:+.2f}" for v in row.tolist()))
-# --8<-- [end:conv_torch]
 
 
 # --8<-- [start:model]
@@ -151,15 +120,6 @@ def n_correct(model, X, y):
     """How many of the images in X the model labels right."""
     with torch.no_grad():
         return int((model(X).argmax(dim=1) == y).sum())
-
-
-X_train, X_test, y_train, y_test = digits_split()
-print(f"train {tuple(X_train.shape)}, test {tuple(X_test.shape)}")
-model, losses = train(X_train, y_train)  # the defaults
-right = n_correct(model, X_test, y_test)
-print(f"training loss: epoch 1 {losses[0]:.3f}, "
-      f"epoch {len(losses)} {losses[-1]:.3f}")
-print(f"test accuracy: {right}/{len(y_test)} = {right / len(y_test):.1%}")
 # --8<-- [end:model]
 
 
@@ -175,16 +135,6 @@ def dense_params(*, n_in, n_out):
     """A fully connected layer: every output has its own n_in weights and
     one bias."""
     return n_out * (n_in + 1)
-
-
-print("kernel  maps  outputs  conv params  torch  dense params")
-for k in (1, 3, 5, 8):
-    outputs = 8 * (SIDE - k + 1) ** 2  # 8 maps of (9 - k) x (9 - k)
-    conv = make_model(kernel_size=k, n_maps=8)[0]
-    in_torch = sum(p.numel() for p in conv.parameters())
-    print(f"{k:>4}x{k:<2}{8:>4}{outputs:>9}"
-          f"{conv_params(kernel_size=k, n_maps=8):>13}{in_torch:>7}"
-          f"{dense_params(n_in=SIDE * SIDE, n_out=outputs):>14}")
 # --8<-- [end:count]
 
 
@@ -199,43 +149,101 @@ SETTINGS = [  # (name, the hyperparameters that differ from the defaults)
     ("8x8 kernel", {"kernel_size": 8}),  # as large as the image
 ]
 DEFAULTS = {"kernel_size": 3, "n_maps": 8, "lr": 0.2, "epochs": 8}
-
-print(f"{'setting':<11}{'kernel':>7}{'maps':>5}{'lr':>7}{'epochs':>7}"
-      f"{'conv':>6}{'total':>7}{'loss':>8}{'test accuracy':>16}")
-for name, change in SETTINGS:
-    h = {**DEFAULTS, **change}
-    net, losses = train(X_train, y_train, **h)
-    right = n_correct(net, X_test, y_test)
-    conv = sum(p.numel() for p in net[0].parameters())
-    total = sum(p.numel() for p in net.parameters())
-    k = h["kernel_size"]
-    print(f"{name:<11}{k:>5}x{k}{h['n_maps']:>5}{h['lr']:>7}"
-          f"{h['epochs']:>7}{conv:>6}{total:>7}{losses[-1]:>8.3f}"
-          f"{right:>5}/{len(y_test)} {right / len(y_test):>6.1%}")
 # --8<-- [end:table]
 
 
-# --8<-- [start:figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:conv_numpy_run]
+    x = load_digits().images[0][None] / 16.0  # a "0", (1, 8, 8), in [0, 1]
+    w = np.array([[[[-1, 0, 1]] * 3],  # left-to-right increase in ink
+                  [[[-1, -1, -1], [0, 0, 0], [1, 1, 1]]]])  # top-to-bottom
+    b = np.zeros(2)
+    z = conv2d(x, w, b)
+    print("kernels", w.shape, "-> feature maps", z.shape)
+    print(f"{w.size + b.size} parameters, {z.size} outputs")
+    # map 0: positive where ink starts, negative where it ends
+    for row in z[0]:
+        print(" ".join(f"{v:+.2f}" for v in row))
+    # --8<-- [end:conv_numpy_run]
 
-x = X_test[:1]  # one test digit, (1, 1, 8, 8)
-with torch.no_grad():
-    w = model[0].weight[:, 0].numpy()  # (8, 3, 3) learned kernels
-    maps = torch.tanh(model[0](x))[0].numpy()  # (8, 6, 6), in (-1, 1)
+    # --8<-- [start:conv_torch]
+    import torch
+    from sklearn.datasets import load_digits
+    from torch import nn
 
-fig, axes = plt.subplots(2, 9, figsize=(9, 2.6))
-axes[0, 0].imshow(x[0, 0].numpy(), cmap="gray_r", vmin=0, vmax=1)
-axes[0, 0].set_title(f"input: {int(y_test[0])}", fontsize=9)
-lim = abs(w).max()  # one colour scale for every kernel
-for m in range(8):
-    axes[0, m + 1].imshow(w[m], cmap="RdBu_r", vmin=-lim, vmax=lim)
-    axes[0, m + 1].set_title(f"kernel {m + 1}", fontsize=9)
-    axes[1, m + 1].imshow(maps[m], cmap="RdBu_r", vmin=-1, vmax=1)
-    axes[1, m + 1].set_title(f"map {m + 1}", fontsize=9)
-for ax in axes.flat:
-    ax.set_xticks([])
-    ax.set_yticks([])
-axes[1, 0].axis("off")
-fig.tight_layout()
-plt.show()
-# --8<-- [end:figure]
+    x = torch.tensor(load_digits().images[0][None] / 16.0)  # (1, 8, 8)
+    conv = nn.Conv2d(1, 2, kernel_size=3, dtype=torch.float64)
+    with torch.no_grad():  # the two hand-made kernels, zero biases
+        conv.weight.copy_(torch.tensor([[[[-1, 0, 1]] * 3],
+                                        [[[-1, -1, -1], [0, 0, 0],
+                                          [1, 1, 1]]]]))
+        conv.bias.zero_()
+        z = conv(x)  # (2, 6, 6): torch's Conv2d slides the kernel the same way
+    print("kernels", tuple(conv.weight.shape), "-> feature maps",
+          tuple(z.shape))
+    n_params = sum(p.numel() for p in conv.parameters())
+    print(f"{n_params} parameters, {z.numel()} outputs")
+    for row in z[0]:
+        print(" ".join(f"{v:+.2f}" for v in row.tolist()))
+    # --8<-- [end:conv_torch]
+
+    # --8<-- [start:model_run]
+    X_train, X_test, y_train, y_test = digits_split()
+    print(f"train {tuple(X_train.shape)}, test {tuple(X_test.shape)}")
+    model, losses = train(X_train, y_train)  # the defaults
+    right = n_correct(model, X_test, y_test)
+    print(f"training loss: epoch 1 {losses[0]:.3f}, "
+          f"epoch {len(losses)} {losses[-1]:.3f}")
+    print(f"test accuracy: {right}/{len(y_test)} = {right / len(y_test):.1%}")
+    # --8<-- [end:model_run]
+
+    # --8<-- [start:count_run]
+    print("kernel  maps  outputs  conv params  torch  dense params")
+    for k in (1, 3, 5, 8):
+        outputs = 8 * (SIDE - k + 1) ** 2  # 8 maps of (9 - k) x (9 - k)
+        conv = make_model(kernel_size=k, n_maps=8)[0]
+        in_torch = sum(p.numel() for p in conv.parameters())
+        print(f"{k:>4}x{k:<2}{8:>4}{outputs:>9}"
+              f"{conv_params(kernel_size=k, n_maps=8):>13}{in_torch:>7}"
+              f"{dense_params(n_in=SIDE * SIDE, n_out=outputs):>14}")
+    # --8<-- [end:count_run]
+
+    # --8<-- [start:table_run]
+    print(f"{'setting':<11}{'kernel':>7}{'maps':>5}{'lr':>7}{'epochs':>7}"
+          f"{'conv':>6}{'total':>7}{'loss':>8}{'test accuracy':>16}")
+    for name, change in SETTINGS:
+        h = {**DEFAULTS, **change}
+        net, losses = train(X_train, y_train, **h)
+        right = n_correct(net, X_test, y_test)
+        conv = sum(p.numel() for p in net[0].parameters())
+        total = sum(p.numel() for p in net.parameters())
+        k = h["kernel_size"]
+        print(f"{name:<11}{k:>5}x{k}{h['n_maps']:>5}{h['lr']:>7}"
+              f"{h['epochs']:>7}{conv:>6}{total:>7}{losses[-1]:>8.3f}"
+              f"{right:>5}/{len(y_test)} {right / len(y_test):>6.1%}")
+    # --8<-- [end:table_run]
+
+    # --8<-- [start:figure]
+    import matplotlib.pyplot as plt
+
+    x = X_test[:1]  # one test digit, (1, 1, 8, 8)
+    with torch.no_grad():
+        w = model[0].weight[:, 0].numpy()  # (8, 3, 3) learned kernels
+        maps = torch.tanh(model[0](x))[0].numpy()  # (8, 6, 6), in (-1, 1)
+
+    fig, axes = plt.subplots(2, 9, figsize=(9, 2.6))
+    axes[0, 0].imshow(x[0, 0].numpy(), cmap="gray_r", vmin=0, vmax=1)
+    axes[0, 0].set_title(f"input: {int(y_test[0])}", fontsize=9)
+    lim = abs(w).max()  # one colour scale for every kernel
+    for m in range(8):
+        axes[0, m + 1].imshow(w[m], cmap="RdBu_r", vmin=-lim, vmax=lim)
+        axes[0, m + 1].set_title(f"kernel {m + 1}", fontsize=9)
+        axes[1, m + 1].imshow(maps[m], cmap="RdBu_r", vmin=-1, vmax=1)
+        axes[1, m + 1].set_title(f"map {m + 1}", fontsize=9)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[1, 0].axis("off")
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure]

@@ -2,8 +2,10 @@
 hyperparameters, an isolation plot, and search-space boundaries.
 
 The page docs/tuning/advice.md shows the shared code folded (the glossary's
-task, snippets/tuning/task.py), then the sections of this script in order.
-Run it from the repository root: python -m snippets.tuning.advice
+task, snippets/tuning/task.py), then the sections of this script. Importing
+it runs nothing (it only loads the digits that study() trains on); run the
+page's experiments, in order, from the repository root with
+``python -m snippets.tuning.advice``.
 """
 
 from snippets.glossary.digits_task import digits
@@ -37,35 +39,7 @@ def study(dropout, *, n_trials=6, seed=0):
     fixed = dict(FIXED, dropout=dropout)
     return run_search(NUISANCE, points,
                       lambda c: objective({**fixed, **c}, data=data))
-
-
-studies = {p: study(p) for p in DROPOUTS}
-untuned = {p: objective(dict(FIXED, dropout=p), data=data)  # lr = 0.01
-           for p in DROPOUTS}
-print("dropout  lr = 0.01  tuned: best of 6, at")
-for p in DROPOUTS:
-    accuracy, config = max(studies[p], key=lambda r: r[0])
-    print(f"{p:>7}  {untuned[p]:9.3f}  {accuracy:.3f}  {describe(config)}")
 # --8<-- [end:roles]
-
-
-# --8<-- [start:isolation_figure]
-import matplotlib.pyplot as plt
-
-fig, ax = plt.subplots(figsize=(6, 4.2))
-for p in DROPOUTS:  # every trial, faint: the basic axis plot
-    ax.plot([p] * len(studies[p]), [a for a, _ in studies[p]], "o",
-            color="C0", alpha=0.3)
-ax.plot(DROPOUTS, [max(a for a, _ in studies[p]) for p in DROPOUTS],
-        "o-", color="C0", label="best trial (lr, weight decay tuned)")
-ax.plot(DROPOUTS, [untuned[p] for p in DROPOUTS], "s--", color="C3",
-        label="lr = 0.01, weight decay 1e-6 (not tuned)")
-ax.set(xlabel="dropout (scientific)", ylabel="validation accuracy",
-       xticks=DROPOUTS, title="isolation plot: dropout, nuisance tuned")
-ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2))
-fig.tight_layout()
-plt.show()
-# --8<-- [end:isolation_figure]
 
 
 # --8<-- [start:boundaries]
@@ -75,36 +49,67 @@ import math
 def place(param, value):
     """Where value sits in a log range, 0 at low, 1 at high."""
     return math.log(value / param.low) / math.log(param.high / param.low)
-
-
-data = digits()
-fixed = dict(hidden=64, batch_size=128, dropout=0.0)  # as in roles.py
-lr_search = {}
-for high in (1e-2, 1.0):  # a deliberately narrow range, then a wide one
-    lr = LogUniform(1e-4, high)
-    points = quasi_random_points(1, n_trials=8, seed=0)
-    lr_search[high] = run_search(
-        SearchSpace(lr=lr), points,
-        lambda c: objective({**fixed, **c}, data=data))
-    accuracy, best = max(lr_search[high], key=lambda r: r[0])
-    print(f"lr in [0.0001, {high}]: best {accuracy:.3f} at "
-          f"lr={best['lr']:.3g}, at {place(lr, best['lr']):.0%} of the "
-          f"log range")
 # --8<-- [end:boundaries]
 
 
-# --8<-- [start:boundaries_figure]
-import matplotlib.pyplot as plt
+if __name__ == "__main__":
+    # --8<-- [start:roles_run]
+    studies = {p: study(p) for p in DROPOUTS}
+    untuned = {p: objective(dict(FIXED, dropout=p), data=data)  # lr = 0.01
+               for p in DROPOUTS}
+    print("dropout  lr = 0.01  tuned: best of 6, at")
+    for p in DROPOUTS:
+        accuracy, config = max(studies[p], key=lambda r: r[0])
+        print(f"{p:>7}  {untuned[p]:9.3f}  {accuracy:.3f}  "
+              f"{describe(config)}")
+    # --8<-- [end:roles_run]
 
-fig, ax = plt.subplots(figsize=(6, 3.4))
-for high, marker in ((1e-2, "o"), (1.0, "x")):
-    lrs = [c["lr"] for _, c in lr_search[high]]
-    ax.semilogx(lrs, [a for a, _ in lr_search[high]], marker, ls="none",
-                label=f"lr in [1e-4, {high:g}]")
-ax.axvspan(1e-4, 1e-2, color="grey", alpha=0.15)
-ax.set(xlabel="learning rate (log scale)", ylabel="validation accuracy",
-       title="the first range (shaded) was too narrow")
-ax.legend(fontsize=8, loc="upper left")
-fig.tight_layout()
-plt.show()
-# --8<-- [end:boundaries_figure]
+    # --8<-- [start:isolation_figure]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    for p in DROPOUTS:  # every trial, faint: the basic axis plot
+        ax.plot([p] * len(studies[p]), [a for a, _ in studies[p]], "o",
+                color="C0", alpha=0.3)
+    ax.plot(DROPOUTS, [max(a for a, _ in studies[p]) for p in DROPOUTS],
+            "o-", color="C0", label="best trial (lr, weight decay tuned)")
+    ax.plot(DROPOUTS, [untuned[p] for p in DROPOUTS], "s--", color="C3",
+            label="lr = 0.01, weight decay 1e-6 (not tuned)")
+    ax.set(xlabel="dropout (scientific)", ylabel="validation accuracy",
+           xticks=DROPOUTS, title="isolation plot: dropout, nuisance tuned")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:isolation_figure]
+
+    # --8<-- [start:boundaries_run]
+    data = digits()
+    fixed = dict(hidden=64, batch_size=128, dropout=0.0)  # as in roles.py
+    lr_search = {}
+    for high in (1e-2, 1.0):  # a deliberately narrow range, then a wide one
+        lr = LogUniform(1e-4, high)
+        points = quasi_random_points(1, n_trials=8, seed=0)
+        lr_search[high] = run_search(
+            SearchSpace(lr=lr), points,
+            lambda c: objective({**fixed, **c}, data=data))
+        accuracy, best = max(lr_search[high], key=lambda r: r[0])
+        print(f"lr in [0.0001, {high}]: best {accuracy:.3f} at "
+              f"lr={best['lr']:.3g}, at {place(lr, best['lr']):.0%} of the "
+              f"log range")
+    # --8<-- [end:boundaries_run]
+
+    # --8<-- [start:boundaries_figure]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for high, marker in ((1e-2, "o"), (1.0, "x")):
+        lrs = [c["lr"] for _, c in lr_search[high]]
+        ax.semilogx(lrs, [a for a, _ in lr_search[high]], marker, ls="none",
+                    label=f"lr in [1e-4, {high:g}]")
+    ax.axvspan(1e-4, 1e-2, color="grey", alpha=0.15)
+    ax.set(xlabel="learning rate (log scale)", ylabel="validation accuracy",
+           title="the first range (shaded) was too narrow")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:boundaries_figure]

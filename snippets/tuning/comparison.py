@@ -10,7 +10,10 @@ repository's root:
 
 The page docs/tuning/comparison.md shows the code (the shared sections of
 the glossary's task, task.py and methods.py folded) and draws its figures
-and table from the results.
+and table from the results. Importing this module runs nothing; from the
+repository's root, ``python -m snippets.tuning.comparison`` runs the
+page's examples in order (the figure and table of the committed results,
+and the final configuration trained once and measured on the test set).
 """
 
 from snippets.glossary.digits_task import digits, evaluate
@@ -260,26 +263,6 @@ GROUPS = (("grid", "random", "quasi-random", "random, lr only"),
           ("random", "successive halving", "Hyperband", "TPE",
            "TPE + pruning"))
 TITLES = ("every trial trained in full", "early stopping, and TPE")
-fig, axes = plt.subplots(2, 2, figsize=(10, 7.5), sharey=True)
-for row, methods, title in zip(axes, GROUPS, TITLES):
-    for ax, key, marks, label in (
-            (row[0], "by_trials", RESULTS["trial_marks"], "trials started"),
-            (row[1], "by_epochs", RESULTS["epoch_marks"], "epochs trained")):
-        for method in methods:
-            q = quartiles(RESULTS[key][method])
-            x = [m for m, v in zip(marks, q) if v]
-            low, median, high = zip(*(v for v in q if v))
-            color, style = STYLES[method]
-            ax.plot(x, median, color=color, ls=style, marker=".",
-                    label=method)
-            ax.fill_between(x, low, high, color=color, alpha=0.15)
-        ax.set(xscale="log", xlabel=f"{label} (log scale)",
-               ylim=(0.75, 0.99), title=f"{title}: by {label}")
-        ax.grid(True)
-    row[0].set_ylabel("best validation accuracy so far")
-    row[1].legend(fontsize=8, loc="lower right")
-fig.tight_layout()
-plt.show()
 # --8<-- [end:figure]
 
 
@@ -287,30 +270,57 @@ plt.show()
 def cell(q):
     """median [25th percentile - 75th percentile], or - if missing."""
     return "-" if q is None else f"{q[1]:.3f} [{q[0]:.3f}-{q[2]:.3f}]"
-
-
-for key, unit, shown in (("by_epochs", "epochs", (27, 72, 243)),
-                         ("by_trials", "trials", (1, 5, 27))):
-    marks = RESULTS[f"{unit[:-1]}_marks"]  # epoch_marks or trial_marks
-    print("after".ljust(19) + "".join(
-        f"{m} {unit if m > 1 else unit[:-1]}".ljust(22)  # 1 trial
-        for m in shown).rstrip())
-    for method, rows in RESULTS[key].items():
-        q = quartiles(rows)
-        print(method.ljust(19) + "".join(cell(q[marks.index(m)]).ljust(22)
-                                         for m in shown).rstrip())
-    print()
 # --8<-- [end:table]
 
 
-# --8<-- [start:final]
-best = RESULTS["best"]
-data = digits()
-trial = Trial(best["config"], data=data)
-accuracy = trial.train_to(best["epochs"])
-_, test_accuracy = evaluate(trial.model, *data[2])
-print(f"chosen: {describe(best['config'])}")
-print(f"trained for {best['epochs']} epochs: validation accuracy "
-      f"{accuracy:.3f} ({best['correct']} of 359 digits)")
-print(f"test accuracy, measured once: {test_accuracy:.3f}")
-# --8<-- [end:final]
+if __name__ == "__main__":
+    # --8<-- [start:figure_run]
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7.5), sharey=True)
+    for row, methods, title in zip(axes, GROUPS, TITLES):
+        for ax, key, marks, label in (
+                (row[0], "by_trials", RESULTS["trial_marks"],
+                 "trials started"),
+                (row[1], "by_epochs", RESULTS["epoch_marks"],
+                 "epochs trained")):
+            for method in methods:
+                q = quartiles(RESULTS[key][method])
+                x = [m for m, v in zip(marks, q) if v]
+                low, median, high = zip(*(v for v in q if v))
+                color, style = STYLES[method]
+                ax.plot(x, median, color=color, ls=style, marker=".",
+                        label=method)
+                ax.fill_between(x, low, high, color=color, alpha=0.15)
+            ax.set(xscale="log", xlabel=f"{label} (log scale)",
+                   ylim=(0.75, 0.99), title=f"{title}: by {label}")
+            ax.grid(True)
+        row[0].set_ylabel("best validation accuracy so far")
+        row[1].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    plt.show()
+    # --8<-- [end:figure_run]
+
+    # --8<-- [start:table_run]
+    for key, unit, shown in (("by_epochs", "epochs", (27, 72, 243)),
+                             ("by_trials", "trials", (1, 5, 27))):
+        marks = RESULTS[f"{unit[:-1]}_marks"]  # epoch_marks or trial_marks
+        print("after".ljust(19) + "".join(
+            f"{m} {unit if m > 1 else unit[:-1]}".ljust(22)  # 1 trial
+            for m in shown).rstrip())
+        for method, rows in RESULTS[key].items():
+            q = quartiles(rows)
+            print(method.ljust(19) + "".join(cell(q[marks.index(m)]).ljust(22)
+                                             for m in shown).rstrip())
+        print()
+    # --8<-- [end:table_run]
+
+    # --8<-- [start:final]
+    best = RESULTS["best"]
+    data = digits()
+    trial = Trial(best["config"], data=data)
+    accuracy = trial.train_to(best["epochs"])
+    _, test_accuracy = evaluate(trial.model, *data[2])
+    print(f"chosen: {describe(best['config'])}")
+    print(f"trained for {best['epochs']} epochs: validation accuracy "
+          f"{accuracy:.3f} ({best['correct']} of 359 digits)")
+    print(f"test accuracy, measured once: {test_accuracy:.3f}")
+    # --8<-- [end:final]

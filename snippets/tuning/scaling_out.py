@@ -2,8 +2,9 @@
 
 The page docs/tuning/scaling-out.md shows the shared code folded (the
 glossary's task, snippets/tuning/task.py and the Optuna objective of
-snippets/tuning/methods.py), then the sections of this script in order.
-Run it from the repository root: python -m snippets.tuning.scaling_out
+snippets/tuning/methods.py), then the sections of this script. Importing
+it runs nothing; run the page's experiments, in order, from the repository
+root with ``python -m snippets.tuning.scaling_out``.
 """
 
 from snippets.glossary.digits_task import digits
@@ -75,38 +76,40 @@ def parallel_study(path, *, workers=2, n_trials=4):
         raise RuntimeError("a worker failed; its error is printed above")
     study = optuna.load_study(study_name="digits", storage=journal(path))
     return study.trials
-
-
-workers, n_trials = 2, 4
-with tempfile.TemporaryDirectory() as folder:
-    trials = parallel_study(f"{folder}/digits.log", workers=workers,
-                            n_trials=n_trials)
-n = workers * n_trials
-numbers = sorted(t.number for t in trials)
-print(f"{len(trials)} trials; numbers 0..{n - 1}, each once: "
-      f"{numbers == list(range(n))}")
-print("every trial finished (complete or pruned):",
-      all(t.state.name in ("COMPLETE", "PRUNED") for t in trials))
-print("trials per worker:",
-      dict(sorted(Counter(t.user_attrs["worker"] for t in trials).items())))
 # --8<-- [end:parallel]
 
 
-# --8<-- [start:database]
-import tempfile
+if __name__ == "__main__":
+    # --8<-- [start:parallel_run]
+    workers, n_trials = 2, 4
+    with tempfile.TemporaryDirectory() as folder:
+        trials = parallel_study(f"{folder}/digits.log", workers=workers,
+                                n_trials=n_trials)
+    n = workers * n_trials
+    numbers = sorted(t.number for t in trials)
+    print(f"{len(trials)} trials; numbers 0..{n - 1}, each once: "
+          f"{numbers == list(range(n))}")
+    print("every trial finished (complete or pruned):",
+          all(t.state.name in ("COMPLETE", "PRUNED") for t in trials))
+    print("trials per worker:", dict(sorted(
+        Counter(t.user_attrs["worker"] for t in trials).items())))
+    # --8<-- [end:parallel_run]
 
-# Many machines: the same work() with a database URL that every machine
-# can reach, for example (PostgreSQL, with its driver installed):
-#     work("postgresql://user:password@host/dbname", n_trials=50, seed=3,
-#          worker=3)
-# SQLite is a database in one file: the same code, on this machine.
-with tempfile.TemporaryDirectory() as folder:
-    url = f"sqlite:///{folder}/digits.db"
-    optuna.create_study(study_name="digits", storage=url,
-                        direction="maximize")
-    work(url, n_trials=2, seed=0, worker=0)
-    study = optuna.load_study(study_name="digits", storage=url)
-    sqlite_trials = study.trials
-    print(f"{len(sqlite_trials)} trials in {url.split('/')[-1]}; best "
-          f"{study.best_value:.3f} with {describe(study.best_params)}")
-# --8<-- [end:database]
+    # --8<-- [start:database]
+    import tempfile
+
+    # Many machines: the same work() with a database URL that every machine
+    # can reach, for example (PostgreSQL, with its driver installed):
+    #     work("postgresql://user:password@host/dbname", n_trials=50, seed=3,
+    #          worker=3)
+    # SQLite is a database in one file: the same code, on this machine.
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/digits.db"
+        optuna.create_study(study_name="digits", storage=url,
+                            direction="maximize")
+        work(url, n_trials=2, seed=0, worker=0)
+        study = optuna.load_study(study_name="digits", storage=url)
+        sqlite_trials = study.trials
+        print(f"{len(sqlite_trials)} trials in {url.split('/')[-1]}; best "
+              f"{study.best_value:.3f} with {describe(study.best_params)}")
+    # --8<-- [end:database]

@@ -12,42 +12,18 @@ a browser.
 import functools
 import http.server
 import os
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
-HOW = (
-    "no Chromium for the browser tests: install one (Debian/Ubuntu: "
-    "apt-get install chromium; elsewhere: .venv/bin/python -m playwright "
-    "install chromium) or point HPE_CHROMIUM at it"
-)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # Without these, Chromium calls Google's hosts at start and on a
-    # closed network fails to reach them, many at a time.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tools.browser import ARGS, HOW, chromium_path
 
 
 def find_chromium(playwright) -> dict:
     """Launch options for the first Chromium found, or skip."""
-    for candidate in (
-        os.environ.get("HPE_CHROMIUM"),
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-        shutil.which("google-chrome"),
-    ):
-        if candidate and Path(candidate).exists():
-            return {"executable_path": candidate}
-    if Path(playwright.chromium.executable_path).exists():
-        return {}  # Playwright's own browser
+    path = chromium_path(playwright)
+    if path is not None:
+        return {"executable_path": path} if path else {}
     if os.environ.get("HPE_REQUIRE_BROWSER") == "1":
         pytest.fail(HOW)
     pytest.skip(HOW)

@@ -22,6 +22,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
+# the libraries snippet modules build on, imported before the clock starts:
+# the time below is the module's own
+import numpy, optuna, scipy.stats, sklearn.datasets  # noqa: E401, F401
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 steps = []
@@ -45,9 +48,9 @@ def test_importing_runs_nothing(module):
     assert found["stdout"] == "", f"printed: {found['stdout'][:300]}"
     assert found["figures"] == 0, "opened a figure"
     assert found["steps"] == 0, f"took {found['steps']} optimizer steps"
-    # importing its own dependencies (torch, scikit-learn, optuna) aside,
-    # a module that defines functions takes milliseconds
-    assert found["seconds"] < 3, f"took {found['seconds']:.1f} s"
+    # its libraries aside, a module that defines functions takes
+    # milliseconds (a second is room for a busy machine)
+    assert found["seconds"] < 1, f"took {found['seconds']:.1f} s"
 
 
 def test_modules_are_found():

@@ -12,6 +12,7 @@ from torch import nn
 
 from snippets.glossary import activation_functions as af
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/glossary/activation-functions.md"
 GRID = np.concatenate([np.linspace(-10, 10, 2001), [-1e-300, 1e-300]])
@@ -97,6 +98,16 @@ def test_figure_alt_text_facts():
     assert af.d_gelu(np.array([-4.0]))[0] == pytest.approx(0, abs=1e-3)
 
 
+def test_both_tabs_print_the_same_table():
+    # read from the execution cache: what the page shows
+    mine = output("glossary/activation-functions.md", "activations.py")
+    theirs = output("glossary/activation-functions.md",
+                    "activations_torch.py")
+    assert mine == theirs
+    assert mine.splitlines()[-1] == (
+        "GELU, largest gap between exact and tanh formula: 4.7e-04")
+
+
 def test_gelu_tanh_formula_is_close_to_the_exact_one():
     x = np.linspace(-6, 6, 1201)
     gap = np.abs(af.gelu(x) - af.gelu(x, approximate="tanh")).max()
@@ -144,14 +155,14 @@ def test_bad_negative_slope_is_refused(slope):
 
 def test_bad_config_is_refused():
     with pytest.raises(ValueError, match=r"^config must be one of"):
-        af.train_deep("softplus", af.data)
+        af.train_deep("softplus", af.digits())
 
 
 @pytest.mark.parametrize("kwargs, name", [({"depth": 0}, "depth"),
                                           ({"num_epochs": 0}, "num_epochs")])
 def test_bad_training_settings_are_refused(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name} must be"):
-        af.train_deep("tanh", af.data, **kwargs)
+        af.train_deep("tanh", af.digits(), **kwargs)
 
 
 # ---- the experiments --------------------------------------------------------
@@ -164,16 +175,52 @@ def test_he_init_gives_variance_two_over_n_in():
     assert torch.all(model[0].bias == 0)
 
 
-def test_gradient_table_is_deterministic():
-    again = af.gradient_norms(af.X, af.y, depths=[1, 5, 20])
+def gradient_table() -> dict[str, dict[int, str]]:
+    """{config: {depth: first-layer gradient norm}}, as gradients.py
+    prints it on the page (the build's run, read from the execution
+    cache), the numbers as the printed strings."""
+    text = output("glossary/activation-functions.md", "gradients.py")
+    header, *rows = text.splitlines()
+    assert header == "depth" + "".join(f"{name:>16}" for name in af.CONFIGS)
+    table = {name: {} for name in af.CONFIGS}
+    for row in rows:
+        depth, *values = row.split()
+        for name, value in zip(af.CONFIGS, values, strict=True):
+            table[name][int(depth)] = value
+    return table
+
+
+def printed_norms() -> dict[str, dict[int, float]]:
+    return {name: {d: float(v) for d, v in row.items()}
+            for name, row in gradient_table().items()}
+
+
+@pytest.fixture(scope="module")
+def norms():
+    """Every depth from 1 to 20, as the figure draws them (the page prints
+    only six): a fresh model per depth, one backward pass each."""
+    X, y = af.digits()[0]
+    return af.gradient_norms(X, y)
+
+
+def test_gradient_table_is_deterministic(norms):
+    X, y = af.digits()[0]
+    again = af.gradient_norms(X, y, depths=[1, 5, 20])
+    printed = gradient_table()
     for name, values in again.items():
-        assert values == [af.norms[name][d - 1] for d in (1, 5, 20)]
+        assert values == [norms[name][d - 1] for d in (1, 5, 20)]
+        # and it is the table the page printed
+        assert [f"{v:.1e}" for v in values] == [printed[name][d]
+                                                for d in (1, 5, 20)]
+    assert sorted(printed["tanh"]) == [1, 2, 5, 10, 15, 20]
 
 
 def per_layer_factor(name, a=5, b=15):
-    """Factor by which the squared gradient shrinks per layer, a -> b."""
-    n = af.norms[name]
-    return (n[b - 1] / n[a - 1]) ** (2 / (b - a))
+    """Factor by which the squared gradient shrinks per layer, a -> b,
+    from the printed table (two significant digits: the factor is good to
+    about 1%)."""
+    n = printed_norms()[name]
+    return (n[b] / n[a]) ** (2 / (b - a))
 
 
 @pytest.mark.parametrize("name, estimate", [
@@ -186,45 +233,55 @@ def test_per_layer_factors_are_within_a_third_of_the_estimates(name,
     assert per_layer_factor(name) == pytest.approx(estimate, rel=1 / 3)
 
 
-def test_gradient_story():
-    n = af.norms
-    at = {name: values[-1] for name, values in n.items()}  # depth 20
+def test_gradient_story(norms):
+    at = {name: values[20] for name, values in printed_norms().items()}
     assert at["sigmoid"] < at["ReLU"] < at["tanh"] < at["ReLU + He init"]
     # the figure's alt text
     # "about 1e-17", "about 1e-8", "about 1e-5": within half a decade
     for name, about in (("sigmoid", -17), ("ReLU", -8), ("tanh", -5)):
         assert abs(math.log10(at[name]) - about) < 0.5
-    he = n["ReLU + He init"]
-    assert 0.2 < min(he) and max(he) < 0.7
+    he = norms["ReLU + He init"]  # all 20 depths, as drawn
+    assert len(he) == 20 and 0.2 < min(he) and max(he) < 0.7
 
 
-@pytest.fixture(scope="module")
-def trained():
-    return {name: af.train_deep(name, af.data) for name in af.CONFIGS}
+def training_table() -> dict[str, tuple[float, float, float, float]]:
+    """{config: (val acc epoch 1, epoch 5, epoch 10, train loss epoch
+    10)}, as train.py prints it on the page (read from the execution
+    cache: nothing is trained again)."""
+    text = output("glossary/activation-functions.md", "train.py")
+    rows = text.splitlines()[3:]
+    table = {}
+    for row in rows:
+        *name, a1, a5, a10, loss = row.split()
+        table[" ".join(name)] = (float(a1), float(a5), float(a10),
+                                 float(loss))
+    assert list(table) == list(af.CONFIGS)
+    return table
 
 
-def test_training_story(trained):
-    sig, tanh = trained["sigmoid"], trained["tanh"]
-    relu, he = trained["ReLU"], trained["ReLU + He init"]
-    assert max(sig["val_acc"]) < 0.15  # about one digit in ten
-    assert sig["train_loss"][-1] == pytest.approx(math.log(10), abs=0.02)
-    assert tanh["val_acc"][0] < tanh["val_acc"][4] < tanh["val_acc"][9]
-    assert tanh["val_acc"][9] > 0.8
-    assert max(relu["val_acc"]) < 0.3
-    assert he["val_acc"][0] > 0.5 and he["val_acc"][9] > 0.95
+def test_training_story():
+    t = training_table()
+    sig, tanh, relu, he = (t[name] for name in af.CONFIGS)
+    assert max(sig[:3]) < 0.15  # about one digit in ten
+    assert sig[3] == pytest.approx(math.log(10), abs=0.02)
+    assert tanh[0] < tanh[1] < tanh[2]
+    assert tanh[2] > 0.8
+    assert max(relu[:3]) < 0.3
+    assert he[0] > 0.5 and he[2] > 0.95
 
 
-def test_numbers_in_the_prose_are_what_the_code_computes(trained):
+def test_numbers_in_the_prose_are_what_the_code_computes():
     page = PAGE.read_text()
     assert f"$\\ln 10 \\approx {math.log(10):.3f}$" in page
-    n = af.norms
-    assert f"its gradient is `{n['sigmoid'][19]:.1e}`" in page
-    assert (f"were `{n['ReLU'][4]:.1e}` at this depth, against "
-            f"`{n['ReLU + He init'][4]:.1e}`") in page
-    he_acc = trained["ReLU + He init"]["val_acc"][9]
+    n = gradient_table()
+    assert f"its gradient is `{n['sigmoid'][20]}`" in page
+    assert (f"were `{n['ReLU'][5]}` at this depth, against "
+            f"`{n['ReLU + He init'][5]}`") in page
+    he_acc = training_table()["ReLU + He init"][2]
     assert f"`{he_acc:.3f}` of them after ten" in page
     assert "2,001 points from $-10$ to $10$" in page and len(GRID) == 2003
-    assert f"`{4.7e-04:.1e}`" in page
+    printed = output("glossary/activation-functions.md", "activations.py")
+    assert printed.endswith(": 4.7e-04\n") and "`4.7e-04`" in page
     assert "64 \\cdot \\tfrac{2}{64} \\cdot \\tfrac12 = 1" in page
     for text in ("5 hidden layers of 64 units", "learning rate of 0.1",
                  "for 10 epochs"):

@@ -1,5 +1,6 @@
 """Tests for snippets/glossary/batch_size.py (glossary: batch size)."""
 
+import functools
 import inspect
 import math
 import re
@@ -11,11 +12,26 @@ import torch
 from snippets.glossary import batch_size as bs
 from snippets.glossary.digits_task import digits, mlp
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/glossary/batch-size.md"
 (X_T, Y_T), _, _ = digits()
 X = X_T.double().numpy()
 Y = Y_T.numpy()
+
+
+def printed(name):
+    """What the block `name` printed on the page: the build's run, read
+    from the execution cache (nothing is run again)."""
+    return output("glossary/batch-size.md", name)
+
+
+@functools.cache
+def per_example_matrix():
+    """Every training example's gradient at the initial model, one row
+    each (1078 x 4810), as noise.py computes it."""
+    grads = bs.per_example_grads(bs.params_of(mlp()), X, Y)
+    return np.concatenate([g.reshape(len(X), -1) for g in grads], axis=1)
 
 
 def page_text():
@@ -110,35 +126,86 @@ def test_sgd_matches_torch_for_one_and_many_steps(num_steps):
 
 
 def test_the_page_prints_the_same_in_both_tabs():
+    text = printed("minibatch.py")
+    assert text == printed("minibatch_torch.py")
+    ((norm_text, loss_text),) = re.findall(
+        r"^gradient of the first batch of 32: norm (\d\.\d{10})\n"
+        r"training loss after one epoch: (\d\.\d{10})\n$", text)
+    # and they are the numbers these functions give here
     order = np.random.default_rng(0).permutation(len(X))
     theirs = torch_sgd(order, lr=0.1, batch_size=32)
-    assert f"{bs.loss(theirs, X, Y):.10f}" == "2.0784192575"
+    assert f"{bs.loss(theirs, X, Y):.10f}" == loss_text
     g = torch_grads(torch_model(), X[:32], Y[:32])
     norm = math.sqrt(sum((gi ** 2).sum() for gi in g))
-    assert f"{norm:.10f}" == "0.4930122728"
+    assert f"{norm:.10f}" == norm_text
+
+
+def noise_table():
+    """What noise.py printed: {"spread", "norm", "slope": the printed
+    strings, "rows": {B: (E|g_B - g|^2, B times it, theory, std)}}."""
+    text = printed("noise.py")
+    first, _, *rows, last = text.splitlines()
+    ((spread, norm),) = re.findall(
+        r"^1078 examples, 4810 weights; tr\(Sigma\) = (\d\.\d{4}), "
+        r"\|g\| = (\d\.\d{4})$", first)
+    (slope,) = re.findall(r"against B: (-?\d\.\d\d)$", last)
+    return {"spread": spread, "norm": norm, "slope": slope,
+            "rows": {int(r.split()[0]): tuple(float(v) for v in
+                                               r.split()[1:])
+                     for r in rows}}
 
 
 def test_gradient_noise_follows_the_sampling_formula():
+    table = noise_table()
+    rows = table["rows"]
+    assert list(rows) == [1, 4, 16, 64, 256]
+    noise = np.array([r[0] for r in rows.values()])
+    theory = np.array([r[2] for r in rows.values()])
     # 200 draws per B: the mean of a squared distance in 4810
     # dimensions; 10% is several standard errors
-    np.testing.assert_allclose(bs.noise, bs.theory, rtol=0.10)
-    assert -1.1 < bs.slope < -0.95
-    assert bs.noise[-1] * 256 < 0.8 * bs.spread  # the (n-B)/(n-1) factor
+    np.testing.assert_allclose(noise, theory, rtol=0.10)
+    assert -1.1 < float(table["slope"]) < -0.95
+    # the (n-B)/(n-1) factor
+    assert rows[256][1] < 0.8 * float(table["spread"])
     # the full batch has no noise at all
-    assert bs.gradient_noise(bs.G, [1078], draws=3)[0] == pytest.approx(
+    G = per_example_matrix()
+    assert bs.gradient_noise(G, [1078], draws=3)[0] == pytest.approx(
         0, abs=1e-25)
 
 
+def steps_table():
+    """What steps.py printed: {(B, "fixed" or "scaled"): (epochs, steps)},
+    and {B: examples} for the fixed rate (None where it shows "-")."""
+    rows = [r.split() for r in printed("steps.py").splitlines()[2:]]
+
+    def count(text):
+        return None if text == "-" else int(text)
+
+    runs, examples = {}, {}
+    for B, _, e, s, ex, _, e2, s2 in rows:
+        runs[int(B), "fixed"] = count(e), count(s)
+        runs[int(B), "scaled"] = count(e2), count(s2)
+        examples[int(B)] = count(ex)
+    return runs, examples
+
+
 def test_steps_and_epochs():
-    fixed = {B: bs.runs[B, "fixed"][:2] for B in (8, 32, 128, 512)}
-    scaled = {B: bs.runs[B, "scaled"][:2] for B in (8, 32, 128, 512)}
+    runs, _ = steps_table()
+    fixed = {B: runs[B, "fixed"] for B in (8, 32, 128, 512)}
+    scaled = {B: runs[B, "scaled"] for B in (8, 32, 128, 512)}
     assert fixed == {8: (3, 405), 32: (8, 272), 128: (30, 270),
                      512: (88, 264)}
     assert scaled == {8: (8, 1080), 32: (8, 272), 128: (8, 72),
                       512: (9, 27)}
-    for B in (8, 32, 128, 512):  # the losses recorded end at the target
-        losses = bs.runs[B, "fixed"][2]
-        assert losses[-1] < 0.8 <= min(losses[:-1])
+
+
+def test_steps_to_reach_stops_at_the_target():
+    # a run the page does not print: the losses recorded end at the
+    # target, one per epoch, and the steps are the epochs' steps
+    e, s, losses = bs.steps_to_reach(digits(), target=1.5, batch_size=64,
+                                     lr=0.1, max_epochs=30)
+    assert e is not None and len(losses) == e and s == e * 17
+    assert losses[-1] < 1.5 <= min(losses[:-1], default=math.inf)
 
 
 def test_the_scaled_rate_breaks_at_base_lr_0_15():
@@ -169,7 +236,7 @@ def test_bad_batch_size_is_refused(B):
         bs.sgd_epoch(bs.params_of(mlp()), X, Y, batch_size=B,
                      order=np.arange(10))
     with pytest.raises(ValueError, match=r"^batch_size"):
-        bs.gradient_noise(bs.G, [B])
+        bs.gradient_noise(per_example_matrix(), [B])
 
 
 @pytest.mark.parametrize("lr", [0, -0.1])
@@ -201,19 +268,28 @@ def test_hyperparameters_are_keyword_only():
 def test_numbers_in_the_prose_are_what_the_code_computes():
     text = page_text()
     assert len(X) == 1078 and "each of the 1,078 training examples" in text
-    assert f"\\operatorname{{tr}}\\Sigma = {bs.spread:.4f}$" in text
-    assert f"log-log slope is {bs.slope:.2f}:" in text
-    assert f"full gradient's norm, {np.linalg.norm(bs.G.mean(0)):.4f}" in (
-        text)
-    std = np.sqrt(bs.noise)
-    assert f"(std {std[0]:.4f})" in text
-    assert f"$B = 64$ (std {std[3]:.4f})" in text
-    assert std[3] == pytest.approx(np.linalg.norm(bs.G.mean(0)), rel=0.05)
+    noise = noise_table()
+    assert f"\\operatorname{{tr}}\\Sigma = {noise['spread']}$" in text
+    assert f"log-log slope is {noise['slope']}:" in text
+    assert f"full gradient's norm, {noise['norm']}" in text
+    std = {B: row[3] for B, row in noise["rows"].items()}
+    assert f"(std {std[1]:.4f})" in text
+    assert f"$B = 64$ (std {std[64]:.4f})" in text
+    assert std[64] == pytest.approx(float(noise["norm"]), rel=0.05)
     assert "falls below 0.8" in text and "same learning rate 0.05" in text
-    assert "(272, 270, 264)" in text and "from 8 to 88" in text
-    assert "from 8624 to 94864" in text
-    assert "stays at 8 or 9" in text and "1080, 272, 72, 27" in text
-    assert "$B = 8$ shows 405 steps" in text
-    assert "675 small products" in text and "15 large ones" in text
+    runs, examples = steps_table()
+    fixed = [runs[B, "fixed"] for B in (8, 32, 128, 512)]
+    scaled = [runs[B, "scaled"] for B in (8, 32, 128, 512)]
+    assert f"({fixed[1][1]}, {fixed[2][1]}, {fixed[3][1]})" in text
+    assert f"from {fixed[1][0]} to {fixed[3][0]}" in text
+    assert f"from {examples[32]} to {examples[512]}" in text
+    assert f"stays at {min(e for e, _ in scaled)} or " \
+           f"{max(e for e, _ in scaled)}" in text
+    assert ", ".join(str(s) for _, s in scaled) in text
+    assert f"$B = 8$ shows {fixed[0][1]} steps" in text
+    cost = {int(r.split()[0]): int(r.split()[2])
+            for r in printed("cost.py").splitlines()[1:]}
+    assert f"{cost[8]} small products" in text
+    assert f"{cost[512]} large ones" in text
     assert f"learning rate of {0.15 * 512 / 32:.1f}," in text
     assert "base rate of 0.15 instead of 0.05" in text

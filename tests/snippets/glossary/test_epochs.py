@@ -10,6 +10,7 @@ import torch
 
 from snippets.glossary import epochs as ep
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/glossary/epochs.md"
 
@@ -143,39 +144,96 @@ def test_pytorch_has_no_early_stopper_and_plateau_patience_is_10():
     assert params["patience"].default == 10
 
 
+def overfit_table():
+    """The over-fitting run as the page prints it (the build's run, read
+    from the execution cache: nothing is trained again): {epoch:
+    (train loss, val loss, val acc)} as printed, and the line on the
+    lowest validation loss as (loss, epoch)."""
+    text = output("glossary/epochs.md", "overfit.py")
+    lines = text.splitlines()
+    assert lines[0].split() == ["epoch", "train", "loss", "val", "loss",
+                                "val", "acc"]
+    rows = {int(r[0]): tuple(r[1:]) for r in map(str.split, lines[1:-1])}
+    m = re.fullmatch(r"lowest validation loss (\S+) at epoch (\d+)",
+                     lines[-1])
+    return rows, (m[1], int(m[2]))
+
+
+def patience_table():
+    """patience -> (stops at, best epoch, best val loss, val acc, epochs
+    after best), as the page prints them (numbers as printed)."""
+    text = output("glossary/epochs.md", "patience.py")
+    rows = [line.split() for line in text.splitlines()[1:]]
+    return {int(r[0]): (int(r[1]), int(r[2]), r[3], r[4], int(r[5]))
+            for r in rows}
+
+
+def stop_early_record():
+    """(stop epoch, best epoch, restored validation loss as printed)."""
+    text = output("glossary/epochs.md", "stop_early.py")
+    m = re.fullmatch(r"stopped after epoch (\d+) of at most 100; "
+                     r"best epoch (\d+)\n"
+                     r"validation loss of the restored weights: (\S+)\n",
+                     text)
+    return int(m[1]), int(m[2]), m[3]
+
+
 def test_the_run_over_fits():
-    h = ep.history
-    assert len(h["val_loss"]) == 100
-    best = int(np.argmin(h["val_loss"]))
+    rows, (lowest, best) = overfit_table()
+    assert list(rows) == [1, 5, 10, 20, 40, 60, 80, 100]  # 100 epochs
     assert 10 < best < 50
-    assert h["val_loss"][-1] > 1.1 * h["val_loss"][best]  # rises after
-    assert h["train_loss"][-1] < h["train_loss"][best] / 5  # still falls
+    val = {e: float(r[1]) for e, r in rows.items()}
+    assert all(v >= float(lowest) for v in val.values())
+    assert val[100] > 1.1 * float(lowest)  # rises after
+    train = [float(r[0]) for r in rows.values()]
+    assert train == sorted(train, reverse=True)  # still falls ...
+    before_best = max(e for e in rows if e < best)
+    assert train[-1] < float(rows[before_best][0]) / 5  # ... far
 
 
 def test_training_is_deterministic_and_stopping_follows_the_replay():
+    # 12 epochs again: the page's run, digit for digit
+    rows, _ = overfit_table()
     _, _, again, _ = ep.overfitting_run(max_epochs=12)
-    assert again == {k: v[:12] for k, v in ep.history.items()}
-    # the real early-stopped run is the prefix of the full run
-    stop = ep.stopper.epoch
-    assert ep.h == {k: v[:stop] for k, v in ep.history.items()}
-    assert (stop, ep.stopper.best_epoch) == ep.stops[10]
-    assert ep.loss == pytest.approx(ep.stopper.best, abs=1e-7)
+    for epoch in (1, 5, 10):
+        i = epoch - 1
+        assert (f"{again['train_loss'][i]:.4f}", f"{again['val_loss'][i]:.3f}",
+                f"{again['val_acc'][i]:.3f}") == rows[epoch]
+    # a real early-stopped run is the prefix of the full run, stops where
+    # the replay says and restores the best epoch's weights
+    table = patience_table()
+    model, small, h, stopper = ep.overfitting_run(patience=3)
+    assert h == again
+    assert (stopper.epoch, stopper.best_epoch) == table[3][:2] == (12, 9)
+    model.eval()
+    with torch.no_grad():
+        X_val, y_val = small[1]
+        loss = torch.nn.functional.cross_entropy(model(X_val), y_val).item()
+    assert loss == pytest.approx(stopper.best, abs=1e-7)
+    assert f"{stopper.best:.3f}" == table[3][2]
+    # the page's run with patience 10 agrees with the replay too
+    stop, best_epoch, restored = stop_early_record()
+    assert (stop, best_epoch) == table[10][:2]
+    assert restored == table[10][2]
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
-    text, h = page_text(), ep.history
-    best = int(np.argmin(h["val_loss"]))
+    text = page_text()
+    rows, (lowest, best) = overfit_table()
+    table = patience_table()
     assert "only 200 of the 1078 training images" in text
-    assert (f"from {h['train_loss'][19]:.4f} at epoch 20 to "
-            f"{h['train_loss'][99]:.4f} at epoch 100") in text
-    assert (f"stops following at epoch {best + 1}, where it is lowest "
-            f"({h['val_loss'][best]:.3f})") in text
-    assert f"to {h['val_loss'][99]:.3f} by epoch 100" in text
-    assert ep.stops[1] == (10, 9) and ep.stops[3] == (12, 9)
+    assert (f"from {rows[20][0]} at epoch 20 to "
+            f"{rows[100][0]} at epoch 100") in text
+    assert (f"stops following at epoch {best}, where it is lowest "
+            f"({lowest})") in text
+    assert f"to {rows[100][1]} by epoch 100" in text
+    assert table[1][:2] == (10, 9) and table[3][:2] == (12, 9)
     assert "within the first 12 epochs and keep epoch 9" in text
-    assert (f"validation loss of {h['val_loss'][8]:.3f} and accuracy "
-            f"{h['val_acc'][8]:.3f}") in text
-    assert ep.stops[10] == (37, 27) and ep.stops[50] == (77, 27)
+    assert table[1][2:4] == table[3][2:4]
+    assert (f"validation loss of {table[1][2]} and accuracy "
+            f"{table[1][3]}") in text
+    assert table[10][:2] == (37, 27) and table[50][:2] == (77, 27)
     assert "best epoch, 27, and stops at epoch 37" in text
     assert "77 epochs in all" in text
-    assert f"best validation loss, {ep.stopper.best:.3f}," in text
+    _, _, restored = stop_early_record()
+    assert f"best validation loss, {restored}," in text

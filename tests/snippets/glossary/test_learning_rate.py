@@ -11,6 +11,7 @@ import torch
 from snippets.glossary import learning_rate as lr_mod
 from snippets.glossary.digits_task import digits, mlp
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/glossary/learning-rate.md"
 
@@ -72,11 +73,19 @@ def test_gradient_descent_matches_torch_sgd_on_logistic_regression(
         np.linalg.norm(grad(mine[0])))
 
 
-def test_the_page_example_prints_what_torch_prints(capsys):
+def test_the_page_example_prints_what_torch_prints():
+    # what the two tabs printed on the page (read from the execution cache)
+    numpy_tab = output("glossary/learning-rate.md", "gd.py")
+    assert numpy_tab == output("glossary/learning-rate.md", "gd_torch.py")
+    assert numpy_tab.startswith("after   1 step: w = [-1.14 -2.28] ")
+    # and the path behind it, computed again, is torch's
+    path = lr_mod.gradient_descent(lr_mod.grad_f, lr_mod.w0, lr=0.05,
+                                   num_steps=100)
     torch_path = torch_gd(lambda w: 0.5 * w @ A_T @ w, lr_mod.w0, lr=0.05,
                           num_steps=100)
-    np.testing.assert_allclose(lr_mod.path, torch_path, rtol=1e-12)
-    assert np.round(lr_mod.path[1], 6).tolist() == [-1.14, -2.28]
+    np.testing.assert_allclose(path, torch_path, rtol=1e-12)
+    assert np.round(path[1], 6).tolist() == [-1.14, -2.28]
+    assert f"f(w) = {lr_mod.f(path[-1]):.3e}\n" in numpy_tab
 
 
 def test_eigenvalues_and_the_bound():
@@ -146,26 +155,39 @@ def test_pytorch_defaults_are_what_the_page_says():
     assert "default" in PAGE.read_text()
 
 
-RESULTS = {f"{lr:.2g}": (h, dead) for lr, h, dead in lr_mod.results}
+def sweep_table():
+    """lr as printed -> (train loss, val loss, val acc, dead units), as
+    the page prints them (the build's run, read from the execution cache:
+    nothing is trained again)."""
+    text = output("glossary/learning-rate.md", "sweep.py")
+    return {r[0]: (float(r[1]), float(r[2]), float(r[3]), int(r[4]))
+            for r in map(str.split, text.splitlines()[1:])}
+
+
+def stability_table():
+    """lr as printed -> the printed row of stability.py (strings)."""
+    text = output("glossary/learning-rate.md", "stability.py")
+    rows = text.splitlines()[4:]
+    return {r.split()[0]: r.split()[1:] for r in rows}
 
 
 def test_sweep_grid_is_two_per_decade_from_1e_minus_4_to_10():
-    lrs = [lr for lr, _, _ in lr_mod.results]
-    assert len(lrs) == 11 and lrs[0] == pytest.approx(1e-4)
-    assert lrs[-1] == pytest.approx(10.0)
-    np.testing.assert_allclose(np.diff(np.log10(lrs)), 0.5)
+    lrs = list(sweep_table())
+    assert lrs == [f"{10 ** (k / 2 - 4):.2g}" for k in range(11)]
+    assert lrs[0] == "0.0001" and lrs[-1] == "10"
 
 
 def test_sweep_regimes():
-    acc = {k: h["val_acc"][-1] for k, (h, _) in RESULTS.items()}
+    results = sweep_table()
+    acc = {k: row[2] for k, row in results.items()}
     assert max(acc, key=acc.get) == "1"  # the best rate is 1.0
     for small in ("0.0001", "0.00032", "0.001", "0.0032"):
         assert acc[small] < 0.35  # too small: barely trained
     for large in ("3.2", "10"):
-        h, dead = RESULTS[large]
+        _, val_loss, _, dead = results[large]
         assert dead == 64 and acc[large] < 0.2
-        assert abs(h["val_loss"][-1] - math.log(10)) < 0.4
-    assert 0 < RESULTS["1"][1] < 64
+        assert abs(val_loss - math.log(10)) < 0.4
+    assert 0 < results["1"][3] < 64
 
 
 def test_dead_units_at_initialization_and_after_one_epoch():
@@ -181,23 +203,29 @@ def test_dead_units_at_initialization_and_after_one_epoch():
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
     text = page_text()
-    acc = {k: h["val_acc"][-1] for k, (h, _) in RESULTS.items()}
+    results = sweep_table()
+    acc = {k: f"{row[2]:.3f}" for k, row in results.items()}
     lam = np.linalg.eigvalsh(lr_mod.A)
     assert f"along the valley floor and {lam[-1]:.0f} across it" in text
     assert f"curvature is {lam[0]:.0f} along" in text
-    assert "factor 0.800" in text and "only 0.990 a step" in text
+    stability = stability_table()
+    assert list(stability) == ["0.010", "0.050", "0.095", "0.105"]
+    assert (f"factor {stability['0.010'][1]}" in text
+            and f"only {stability['0.010'][0]} a step" in text)
     assert "both factors are about 0.9 " in text
-    assert "steep factor is 1.100" in text
-    assert "$|w|$ is still 0.982" in text
-    assert "down to 0.000149" in text and "reaches 4.31e+04" in text
-    assert (f"between {acc['0.0001']:.3f} and {acc['0.0032']:.3f}"
+    assert [round(float(x), 1) for x in stability["0.095"][:2]] == [0.9, 0.9]
+    assert f"steep factor is {stability['0.105'][1]}" in text
+    assert f"$|w|$ is still {stability['0.010'][2]}" in text
+    assert (f"down to {stability['0.095'][2]}" in text
+            and f"reaches {stability['0.105'][2]}" in text)
+    assert (f"between {acc['0.0001']} and {acc['0.0032']}"
             in text)
-    assert f"reaches only {acc['0.01']:.3f}" in text
-    assert f"best validation accuracy, {acc['1']:.3f}" in text
-    assert f"Accuracy is {acc['3.2']:.3f}, chance" in text
+    assert f"reaches only {acc['0.01']}" in text
+    assert f"best validation accuracy, {acc['1']}" in text
+    assert f"Accuracy is {acc['3.2']}, chance" in text
     assert acc["3.2"] == acc["10"]
     assert f"\\ln 10 \\approx {math.log(10):.2f}" in text
-    assert f"`lr = 1.0`, {RESULTS['1'][1]} of the 64" in text
+    assert f"`lr = 1.0`, {results['1'][3]} of the 64" in text
     assert "(3 of them were dead from initialization" in text
     assert "why every small rate shows 3" in text
-    assert all(RESULTS[k][1] == 3 for k in ("0.0001", "0.001", "0.01"))
+    assert all(results[k][3] == 3 for k in ("0.0001", "0.001", "0.01"))

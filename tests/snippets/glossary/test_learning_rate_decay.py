@@ -11,6 +11,7 @@ from torch.optim import lr_scheduler as S  # noqa: N812 (short, in tests)
 
 from snippets.glossary import learning_rate_decay as d
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/glossary/learning-rate-decay.md"
 
@@ -69,9 +70,14 @@ def test_closed_forms_match_torch_schedulers(name, N):
 
 
 def test_the_two_tables_on_the_page_agree():
-    for name, lrs in d.schedules.items():
-        np.testing.assert_allclose(lrs, d.traces[name], rtol=RTOL,
-                                   atol=ATOL)
+    # what the two tabs printed (the build's runs, from the execution cache)
+    numpy = output("glossary/learning-rate-decay.md", "schedules.py")
+    torch_ = output("glossary/learning-rate-decay.md", "schedules_torch.py")
+    assert numpy == torch_
+    assert numpy.splitlines()[0].split() == ["t", "step", "exponential",
+                                             "1/t", "cosine", "warm-up+cos"]
+    assert [line.split()[0] for line in numpy.splitlines()[1:]] == [
+        "0", "5", "10", "30", "50", "90", "100"]
 
 
 def test_the_optimizer_really_uses_the_rate():
@@ -162,37 +168,70 @@ def test_pytorch_defaults_are_what_the_page_says():
     assert default(S.StepLR, "step_size") is empty
 
 
+def experiment_table():
+    """name -> the printed row as strings: last lr, last val loss, min and
+    max of the last 5 val losses, train loss, val acc. What the page's
+    experiment.py printed (the build's run, read from the execution cache:
+    nothing is trained again)."""
+    text = output("glossary/learning-rate-decay.md", "experiment.py")
+    rows = {}
+    for line in text.splitlines()[1:]:
+        m = re.fullmatch(r"(constant|too fast|cosine)\s+(\S+)\s+(\S+)"
+                         r"\s+(\S+)-(\S+)\s+(\S+)\s+(\S+)", line)
+        assert m, line
+        rows[m[1]] = dict(zip(("lr", "val_loss", "val_min", "val_max",
+                               "train_loss", "val_acc"), m.groups()[1:]))
+    assert list(rows) == ["constant", "too fast", "cosine"]
+    return rows
+
+
+EXPERIMENT = {  # the page's three schedulers, stepped once per epoch
+    "constant": lambda o: S.LambdaLR(o, lambda k: 1.0),
+    "too fast": lambda o: S.ExponentialLR(o, gamma=0.5),
+    "cosine": lambda o: S.CosineAnnealingLR(o, T_max=15),
+}
+
+
 def test_the_experiment():
-    const, fast, cos = (d.runs[k] for k in ("constant", "too fast",
-                                            "cosine"))
-    assert const["lr"] == [1.0] * 15
-    np.testing.assert_allclose(fast["lr"], 0.5 ** np.arange(15))
-    np.testing.assert_allclose(cos["lr"],
+    # the rates of the 15 epochs: fit records the rate of each epoch and
+    # steps the scheduler after it, as lr_trace does with each step
+    lrs = {k: d.lr_trace(make, lr0=1.0, num_steps=14)
+           for k, make in EXPERIMENT.items()}
+    assert lrs["constant"] == [1.0] * 15
+    np.testing.assert_allclose(lrs["too fast"], 0.5 ** np.arange(15))
+    np.testing.assert_allclose(lrs["cosine"],
                                d.cosine(np.arange(15), lr0=1.0, T=15),
                                rtol=1e-12, atol=1e-14)
-    spread = {k: max(h["val_loss"][-5:]) - min(h["val_loss"][-5:])
-              for k, h in d.runs.items()}
+    printed = experiment_table()
+    for k, r in printed.items():  # the last rate, as printed
+        assert f"{lrs[k][-1]:.5f}" == r["lr"]
+    rows = {k: {c: float(x) for c, x in r.items()}
+            for k, r in printed.items()}
+    spread = {k: r["val_max"] - r["val_min"] for k, r in rows.items()}
     assert spread["constant"] > 5 * spread["cosine"]  # noisy end
-    assert spread["too fast"] < 0.001  # stalled
-    final = {k: h["val_loss"][-1] for k, h in d.runs.items()}
+    assert spread["too fast"] < 0.001  # stalled (to the printed digits)
+    final = {k: r["val_loss"] for k, r in rows.items()}
     assert min(final, key=final.get) == "cosine"
     assert final["too fast"] > 2 * final["cosine"]
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
+    # the prose quotes what experiment.py printed on the page
     text = page_text()
-    const, fast, cos = (d.runs[k] for k in ("constant", "too fast",
-                                            "cosine"))
-    assert (f"between {min(const['val_loss'][-5:]):.3f} and "
-            f"{max(const['val_loss'][-5:]):.3f}, so the result") in text
-    assert f"down to a rate of {fast['lr'][-1]:.5f} by the" in text
-    assert f"stalls at {fast['val_loss'][-1]:.3f}" in text
-    assert f"training loss still at {fast['train_loss'][-1]:.4f}" in text
-    assert (f"stay between {min(cos['val_loss'][-5:]):.3f} and "
-            f"{max(cos['val_loss'][-5:]):.3f}") in text
-    assert (f"validation loss, {cos['val_loss'][-1]:.3f}, and accuracy, "
-            f"{cos['val_acc'][-1]:.3f}") in text
-    assert cos["val_acc"][-1] == max(h["val_acc"][-1]
-                                     for h in d.runs.values())
+    const, fast, cos = (experiment_table()[k]
+                        for k in ("constant", "too fast", "cosine"))
+    assert (f"between {const['val_min']} and {const['val_max']}, "
+            f"so the result") in text
+    assert f"down to a rate of {fast['lr']} by the" in text
+    assert f"stalls at {fast['val_loss']}" in text
+    assert f"training loss still at {fast['train_loss']}" in text
+    assert f"stay between {cos['val_min']} and {cos['val_max']}" in text
+    assert (f"validation loss, {cos['val_loss']}, and accuracy, "
+            f"{cos['val_acc']}") in text
+    assert float(cos["val_acc"]) == max(
+        float(r["val_acc"]) for r in experiment_table().values())
     assert "rate, 1.0, with batches of 16, for 15 epochs" in text
+    sig = inspect.signature(d.run).parameters
+    assert (sig["lr"].default, sig["batch_size"].default,
+            sig["num_epochs"].default) == (1.0, 16, 15)
     assert "$\\eta_0 = 0.1$ and $T = 100$" in text

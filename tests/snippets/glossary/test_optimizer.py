@@ -10,6 +10,7 @@ import torch
 
 from snippets.glossary import optimizer as opt
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/glossary/optimizer.md"
 
@@ -150,18 +151,37 @@ def test_hand_gradient_of_the_surface_matches_autograd():
             opt.rosenbrock_torch(p).item(), rel=1e-14)
 
 
+def race_table(name="optimizers.py"):
+    """optimizer -> ((x, y), f) where it ended, as the page's tab `name`
+    printed it (the build's run, read from the execution cache)."""
+    text = output("glossary/optimizer.md", name)
+    lines = text.splitlines()
+    assert lines[0] == ("500 steps from (-1.2, 1.0); "
+                        "the minimum is f = 0 at (1, 1)")
+    ends = {}
+    for line in lines[1:]:
+        m = re.fullmatch(r"(\S+)\s+ends at \((\S+), (\S+)\), f = (\S+)",
+                         line)
+        assert m, line
+        ends[m[1]] = ((float(m[2]), float(m[3])), float(m[4]))
+    return ends
+
+
 def test_the_page_run_and_its_story():
-    final = {k: opt.rosenbrock(path[-1]) for k, path in opt.paths.items()}
+    ends = race_table()
+    final = {k: f for k, (_, f) in ends.items()}
     assert list(final) == ["SGD", "momentum", "Nesterov", "Adam", "AdamW"]
-    assert all(len(path) == 501 for path in opt.paths.values())
     # SGD stops far up the valley; momentum and Nesterov end nearest the
     # minimum; Adam next; AdamW, pulled toward the origin, trails Adam.
     assert final["SGD"] > 1
     assert max(final["momentum"], final["Nesterov"]) < 0.01
     assert max(final["momentum"], final["Nesterov"]) < final["Adam"] < 0.1
     assert final["Adam"] < final["AdamW"] < 0.1
-    assert np.linalg.norm(opt.paths["AdamW"][-1]) < np.linalg.norm(
-        opt.paths["Adam"][-1])
+    assert np.linalg.norm(ends["AdamW"][0]) < np.linalg.norm(
+        ends["Adam"][0])
+    # "The two tables agree to every printed digit"
+    assert output("glossary/optimizer.md", "optimizers.py") == output(
+        "glossary/optimizer.md", "optimizers_torch.py")
 
 
 def test_sgd_learning_rates_quoted_on_the_page():
@@ -183,28 +203,41 @@ def test_adam_default_learning_rate_is_a_short_step():
     assert opt.rosenbrock(path[-1]) > 1
 
 
+def digits_table():
+    """(optimizer, settings) -> (train loss, val loss, val acc), as the
+    page's compare.py printed them (the build's run, read from the
+    execution cache: nothing is trained again)."""
+    text = output("glossary/optimizer.md", "compare.py")
+    rows = {}
+    for line in text.splitlines()[1:]:
+        m = re.fullmatch(r"(\S+)\s+(\S.*?)\s+(\S+)\s+(\S+)\s+(\S+)", line)
+        assert m, line
+        rows[m[1], m[2]] = tuple(float(x) for x in m.groups()[2:])
+    return rows
+
+
 def test_digits_comparison():
-    h = opt.histories
+    h = digits_table()
     assert len(h) == 6
     sgd_small, sgd, momentum, nesterov, adam, adamw = h.values()
+    assert list(h)[:2] == [("SGD", "lr=0.01"), ("SGD", "lr=0.1")]
+    loss, acc = 1, 2  # columns: train loss, val loss, val acc
     # SGD at 0.01 has barely started; every other setting is far along.
-    assert sgd_small["val_loss"][-1] > 1.5 and sgd_small["val_acc"][-1] < 0.7
+    assert sgd_small[loss] > 1.5 and sgd_small[acc] < 0.7
     for other in (sgd, momentum, nesterov, adam, adamw):
-        assert other["val_acc"][-1] > 0.9
-        assert other["val_loss"][-1] < 0.4
+        assert other[acc] > 0.9
+        assert other[loss] < 0.4
     # SGD at 0.1 is the best of the table
-    assert sgd["val_loss"][-1] == min(v["val_loss"][-1] for v in h.values())
+    assert sgd[loss] == min(v[loss] for v in h.values())
     # momentum 0.9 at lr 0.01 lands next to plain SGD at 0.1
-    assert abs(momentum["val_loss"][-1] - sgd["val_loss"][-1]) < 0.03
+    assert abs(momentum[loss] - sgd[loss]) < 0.03
     # Adam and AdamW: a little behind, nearly identical
-    assert 0 < adam["val_loss"][-1] - sgd["val_loss"][-1] < 0.1
-    assert abs(adam["val_loss"][-1] - adamw["val_loss"][-1]) < 0.005
+    assert 0 < adam[loss] - sgd[loss] < 0.1
+    assert abs(adam[loss] - adamw[loss]) < 0.005
     # the largest gap between optimizers is smaller than between the two
     # learning rates of SGD
-    others = [v["val_loss"][-1] for v in (sgd, momentum, nesterov, adam,
-                                          adamw)]
-    assert max(others) - min(others) < (sgd_small["val_loss"][-1]
-                                        - sgd["val_loss"][-1]) / 10
+    others = [v[loss] for v in (sgd, momentum, nesterov, adam, adamw)]
+    assert max(others) - min(others) < (sgd_small[loss] - sgd[loss]) / 10
 
 
 @pytest.mark.parametrize("lr", [0, -1e-3, math.nan, math.inf, "0.1", None,
@@ -261,16 +294,24 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     page = PAGE.read_text()
     # the numbers in the prose are the run's settings, or printed on the
     # page; check the settings the prose states
-    assert "500 steps" in page and len(opt.paths["SGD"]) == 501
-    assert "$(-1.2, 1)$" in page
-    assert np.array_equal(opt.paths["SGD"][0], [-1.2, 1.0])
+    race = output("glossary/optimizer.md", "optimizers.py")
+    assert "500 steps" in page and race.startswith("500 steps from ")
+    assert "$(-1.2, 1)$" in page and "from (-1.2, 1.0)" in race
+    for fn in (opt.descend, opt.descend_torch):
+        sig = inspect.signature(fn).parameters
+        assert sig["start"].default == (-1.2, 1.0)
+        assert sig["num_steps"].default == 500
     assert "after 10 epochs" in page
-    assert all(len(v["val_loss"]) == 10 for v in opt.histories.values())
-    # the figure's alt text: "about 0.3", "end at 0.35", "near 2"
+    source = (ROOT / "snippets/glossary/optimizer.py").read_text()
+    digits = source[source.index("[start:digits]"):
+                    source.index("[end:digits]")]
+    assert "num_epochs=10" in digits
+    # the figure's alt text: "about 0.3", "end at 0.35", "near 2"; the
+    # printed validation losses (three decimals)
     sgd_small, sgd, momentum, nesterov, adam, adamw = (
-        v["val_loss"][-1] for v in opt.histories.values())
+        v[1] for v in digits_table().values())
     assert all(abs(v - 0.3) < 0.03 for v in (sgd, momentum, nesterov))
-    assert f"{adam:.2f}" == f"{adamw:.2f}" == "0.35"
+    assert all(0.345 < v < 0.355 for v in (adam, adamw))  # "0.35"
     assert 1.9 < sgd_small < 2.2
     # "a decay of eta * lambda = 1e-5 per step"
     assert 0.001 * 0.01 == pytest.approx(1e-5)

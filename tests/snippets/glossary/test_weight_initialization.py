@@ -11,6 +11,7 @@ from torch import nn
 
 from snippets.glossary import weight_initialization as wi
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/glossary/weight-initialization.md"
 N_IN, N_OUT = 2048, 1024  # 2,097,152 weights per matrix
@@ -175,14 +176,45 @@ def test_bad_experiment_settings_are_refused():
 
 
 # ---- the experiments --------------------------------------------------------
+# What the page printed: the build's runs, read from the execution cache
+# (nothing is run again).
+
+PAGE_NAME = "glossary/weight-initialization.md"
+LAYERS = (1, 5, 10, 20)  # the depth table's columns
+
+
+def depth_table():
+    """(activation, scheme) -> the printed variances after LAYERS, as
+    strings (format .1e)."""
+    lines = output(PAGE_NAME, "depth.py").splitlines()
+    assert lines[0].split()[-4:] == [str(layer) for layer in LAYERS]
+    # printed as f"{activation:<5}{scheme:<15}" and then 10 columns each
+    return {(line[:5].strip(), line[5:20].strip()): line[20:].split()
+            for line in lines[1:]}
+
 
 def v(activation, scheme, layer):
-    return wi.variances[activation, scheme][layer - 1]
+    return float(depth_table()[activation, scheme][LAYERS.index(layer)])
 
 
 def per_layer(activation, scheme, a=1, b=5):
     return (v(activation, scheme, b) / v(activation, scheme, a)) ** (
         1 / (b - a))
+
+
+def train_table():
+    """scheme -> (loss at start, val acc epoch 1, val acc epoch 10, train
+    loss epoch 10), as printed (strings)."""
+    lines = output(PAGE_NAME, "train.py").splitlines()
+    assert lines[0] == "6 ReLU layers of 64 units, SGD lr 0.1, 10 epochs"
+    # printed as f"{scheme:>15}" and then four columns
+    return {line[:15].strip(): line[15:].split() for line in lines[3:]}
+
+
+def test_the_tables_have_every_scheme():
+    assert set(depth_table()) == {(a, s) for a in wi.ACTIVATIONS
+                                  for s in wi.SCHEMES}
+    assert list(train_table()) == list(wi.INITS)
 
 
 def test_per_layer_factors_in_the_prose():
@@ -199,15 +231,24 @@ def test_per_layer_factors_in_the_prose():
         0.5, rel=0.1)
 
 
+def test_activation_variances_reproduce_the_printed_table():
+    # the function, called here, gives what depth.py printed; the tests
+    # below use it for the layers the table leaves out
+    for (activation, scheme), printed in depth_table().items():
+        mine = wi.activation_variances(scheme, activation)
+        assert [f"{mine[layer - 1]:.1e}" for layer in LAYERS] == printed
+
+
 def test_depth_story():
-    # He keeps ReLU near 1, tanh steady near 0.3
-    he_relu = wi.variances["ReLU", "He normal"]
+    # He keeps ReLU near 1, tanh steady near 0.3 (at every layer: the
+    # figure draws all 20, the table prints 4)
+    he_relu = wi.activation_variances("He normal", "ReLU")
     assert 0.5 < min(he_relu) and max(he_relu) < 1.5
-    he_tanh = wi.variances["tanh", "He normal"]
+    he_tanh = wi.activation_variances("He normal", "tanh")
     assert all(0.25 < x < 0.55 for x in he_tanh)
     # tanh with N(0, 1) saturates: variance 0.95, most units near +-1
     assert all(x == pytest.approx(0.95, abs=0.01)
-               for x in wi.variances["tanh", "N(0, 1)"])
+               for x in wi.activation_variances("N(0, 1)", "tanh"))
     rng = np.random.default_rng(0)
     h = rng.standard_normal((500, 256))
     for _ in range(20):
@@ -217,10 +258,10 @@ def test_depth_story():
     # Glorot for tanh fades; with PyTorch's tanh gain 5/3 it does not
     # the figure's tanh panel starts at 1e-3: the small init leaves it
     # after the first layer
-    small = wi.variances["tanh", "N(0, 0.01^2)"]
+    small = wi.activation_variances("N(0, 0.01^2)", "tanh", depth=2)
     assert small[0] > 1e-3 > small[1]
-    glorot = wi.variances["tanh", "Glorot uniform"]
-    assert glorot[19] < glorot[0] / 10
+    assert v("tanh", "Glorot uniform", 20) < v("tanh", "Glorot uniform",
+                                               1) / 10
     wi.SCHEMES["Glorot, gain 5/3"] = (
         lambda n_in, n_out, *, rng: wi.glorot_uniform(
             n_in, n_out, gain=5 / 3, rng=rng))
@@ -245,36 +286,36 @@ def test_numpy_schemes_match_the_torch_schemes_of_the_training(scheme):
 
 
 def test_training_story():
-    h = wi.histories
+    # the page prints the validation accuracy after epochs 1 and 10 and
+    # the training loss after epoch 10
+    h = {k: [float(x) for x in row] for k, row in train_table().items()}
+    start, acc1, acc10, loss10 = range(4)  # the printed columns
     small, glorot = h["N(0, 0.01^2)"], h["Glorot uniform"]
     he, large = h["He normal"], h["N(0, 1)"]
-    assert max(small["val_acc"]) < 0.15
-    assert small["train_loss"][-1] == pytest.approx(math.log(10), abs=0.01)
-    assert he["val_acc"][-1] > glorot["val_acc"][-1] > 0.85
-    assert math.isnan(large["train_loss"][0])  # diverged in epoch 1
-    assert max(large["val_acc"]) < 0.15
-
-
-def start_loss(scheme):
-    model = wi.initialize(wi.mlp(hidden=64, depth=6), scheme=scheme)
-    return wi.evaluate(model, *wi.data[0])[0]
+    assert max(small[acc1], small[acc10]) < 0.15
+    assert small[loss10] == pytest.approx(math.log(10), abs=0.01)
+    assert he[acc10] > glorot[acc10] > 0.85
+    assert large[start] > 1e4 and math.isnan(large[loss10])  # diverged
+    assert max(large[acc1], large[acc10]) < 0.15
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
     page = PAGE.read_text()
+    trained = train_table()
     assert f"$\\ln 10 \\approx {math.log(10):.3f}$" in page
     assert f"(${math.log(10):.3f}$ for ten digits)" in page
-    assert start_loss("N(0, 0.01^2)") == pytest.approx(math.log(10),
-                                                       abs=1e-3)
-    assert f"(about `{start_loss('N(0, 1)'):.4g}`)" in page
+    assert float(trained["N(0, 0.01^2)"][0]) == pytest.approx(
+        math.log(10), abs=1e-3)  # the loss at the start, as printed
+    assert f"(about `{trained['N(0, 1)'][0]}`)" in page
     for (activation, scheme, layer) in [
             ("tanh", "N(0, 0.01^2)", 20), ("ReLU", "N(0, 0.01^2)", 20),
             ("ReLU", "N(0, 1)", 20), ("tanh", "N(0, 1)", 20),
             ("tanh", "He normal", 20), ("tanh", "Glorot uniform", 1),
             ("tanh", "Glorot uniform", 20), ("ReLU", "Glorot uniform", 20)]:
-        assert f"`{v(activation, scheme, layer):.1e}`" in page
-    assert f"`{wi.histories['He normal']['val_acc'][-1]:.3f}`" in page
-    assert f"(`{wi.histories['Glorot uniform']['val_acc'][-1]:.3f}`)" in page
+        printed = depth_table()[activation, scheme][LAYERS.index(layer)]
+        assert f"`{printed}`" in page
+    assert f"`{trained['He normal'][2]}`" in page
+    assert f"(`{trained['Glorot uniform'][2]}`)" in page
     for text in ("6 hidden ReLU layers of 64 units", "learning rate of 0.1",
                  "for 10 epochs", "500 random inputs",
                  "20 layers of 256 units", "$1024 \\times 2048$",
@@ -284,7 +325,8 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert (sig["depth"].default, sig["width"].default,
             sig["n"].default) == (20, 256, 500)
     assert (N_OUT, N_IN) == (1024, 2048)
-    assert (wi.n_out, wi.n_in) == (256, 512)
+    for name in ("init.py", "init_torch.py"):  # the shape they printed
+        assert output(PAGE_NAME, name).startswith("256 x 512 weights")
 
 
 @pytest.mark.parametrize("activation", wi.ACTIVATIONS)

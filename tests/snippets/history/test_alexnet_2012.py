@@ -10,6 +10,7 @@ import torch
 
 from snippets.history import alexnet_2012 as ax
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/history/2012-alexnet.md"
 
@@ -104,13 +105,35 @@ def test_nan_counts_as_a_bad_epoch_as_in_torch():
         curve, lr=0.1, patience=1)[0]
 
 
+DEMO_LINE = re.compile(r"^epoch +(\d+): error ([\d.]+), best ([\d.]+), "
+                       r"bad epochs (\d+), next lr ([\d.e-]+)$", re.M)
+
+
+def demo_rows(name):
+    """(epoch, error, best, bad epochs, next lr) for each line that the
+    block `name` printed on the page (the build's run, read from the
+    execution cache)."""
+    text = output("history/2012-alexnet.md", name)
+    rows = [(int(e), float(err), float(best), int(bad), float(lr))
+            for e, err, best, bad, lr in DEMO_LINE.findall(text)]
+    assert len(rows) == len(text.splitlines())  # every line parsed
+    return rows
+
+
 def test_the_demo_schedule_matches_torch():
-    mine, _ = our_lrs(ax.curve, lr=0.01, patience=2)
-    theirs, _ = torch_lrs(ax.curve, lr=0.01, patience=2)
-    assert mine == theirs
+    mine, theirs = demo_rows("plateau.py"), demo_rows("plateau_torch.py")
+    assert mine == theirs  # the two blocks print the same lines
+    assert [row[0] for row in mine] == list(range(1, 15))
+    # the made-up curve (printed with its two decimals, which are all it
+    # has), fed to both again: the same schedule as the page prints
+    curve = [row[1] for row in mine]
+    lrs, _ = our_lrs(curve, lr=0.01, patience=2)
+    assert lrs == torch_lrs(curve, lr=0.01, patience=2)[0]
+    assert [f"{lr:g}" for lr in lrs] == [f"{row[4]:g}" for row in mine]
     # cut after epochs 9 and 13 (1-based), as the page says
-    assert [e + 1 for e in range(1, len(mine)) if mine[e] < mine[e - 1]] \
-        == [9, 13]
+    printed = [row[4] for row in mine]
+    assert [e + 1 for e in range(1, len(printed))
+            if printed[e] < printed[e - 1]] == [9, 13]
 
 
 @pytest.mark.parametrize("lr", [0, -0.1, math.inf, math.nan, "0.1", True])
@@ -189,41 +212,70 @@ def cut_epochs(lrs):
     return [e for e in range(1, len(lrs)) if lrs[e] < lrs[e - 1]]
 
 
-def test_the_recipe_runs_follow_reduce_lr_on_plateau():
-    # Feed the validation errors each run recorded to torch's scheduler:
-    # it must set the same learning rate for every epoch.
-    for lr, (lrs, val_errors, _) in ax.runs.items():
-        theirs, _ = torch_lrs(val_errors, lr=lr, factor=0.1, patience=10,
-                              min_lr=lr / 1000)
-        assert lrs == [lr, *theirs[:-1]]
+def test_the_recipe_follows_reduce_lr_on_plateau():
+    # A short run of the recipe of its own (40 epochs, patience 2, so that
+    # the rule cuts, down to the floor): feed the validation errors it
+    # recorded to torch's scheduler, which must set the same lr for every
+    # epoch.
+    lr = 0.1
+    lrs, val_errors, _ = ax.train_like_alexnet(lr=lr, epochs=40, patience=2)
+    assert len(lrs) == len(val_errors) == 40
+    theirs, _ = torch_lrs(val_errors, lr=lr, factor=0.1, patience=2,
+                          min_lr=lr / 1000)
+    assert lrs == [lr, *theirs[:-1]]
+    assert len(cut_epochs(lrs)) == 3  # three cuts, then the floor
+    assert lrs[-1] == pytest.approx(lr / 1000, rel=1e-12)
 
 
-def first_below(val_errors, level=0.05):
-    return next(e + 1 for e, err in enumerate(val_errors) if err <= level)
+def recipe_runs() -> dict[float, dict]:
+    """lr -> what recipe.py printed about its run on the page (the build's
+    run, read from the execution cache: nothing is trained again)."""
+    text = output("history/2012-alexnet.md", "recipe.py")
+    runs = {}
+    for block in re.split(r"^(?=lr starts at)", text, flags=re.M)[1:]:
+        lr = float(re.match(r"lr starts at ([\d.]+):", block)[1])
+        cuts = re.search(r"divided by 10 after epochs: (.+)$", block,
+                         re.M)[1]
+        best, last = re.search(r"validation error: best ([\d.]+)%, "
+                               r"last ([\d.]+)%", block).groups()
+        first = re.search(r"validation error <= 5%: (\w+)", block)[1]
+        right, total = re.search(r"test: (\d+) of (\d+) images right",
+                                 block).groups()
+        runs[lr] = dict(
+            cuts=[] if cuts == "never" else
+            [int(e) for e in re.findall(r"\d+", cuts)],
+            best=float(best) / 100, last=float(last) / 100,
+            first_below=None if first == "never" else int(first),
+            right=int(right), total=int(total))
+    return runs
+
+
+PATIENCE = 10  # train_like_alexnet's default, PyTorch's
 
 
 def test_what_the_page_says_about_the_runs():
-    slow, fast = ax.runs[0.01], ax.runs[0.1]
-    # lr 0.01 never plateaus in 90 epochs; lr 0.1 is cut three times, then
-    # the floor lr / 1000 stops it, as AlexNet's was divided three times
-    assert len(slow[0]) == len(fast[0]) == 90
-    assert cut_epochs(slow[0]) == [] and set(slow[0]) == {0.01}
-    cuts = cut_epochs(fast[0])
-    assert len(cuts) == 3
-    assert fast[0][-1] == pytest.approx(0.1 / 1000, rel=1e-12)
-    # the best validation error came 11 epochs (patience + 1) before the
-    # first cut and was never beaten; then one cut every 11 epochs
-    best_epoch = int(np.argmin(fast[1])) + 1
-    best = min(fast[1])
-    assert all(err >= best * (1 - 1e-4) for err in fast[1][best_epoch:])
-    assert [best_epoch + 11 * k for k in (1, 2, 3)] == cuts
+    runs = recipe_runs()
+    assert list(runs) == [0.01, 0.1]
+    assert ax.train_like_alexnet.__kwdefaults__["patience"] == PATIENCE
+    assert ax.train_like_alexnet.__kwdefaults__["epochs"] == 90
+    slow, fast = runs[0.01], runs[0.1]
+    # lr 0.01 never plateaus in 90 epochs; lr 0.1 is cut three times, and
+    # then the floor lr / 1000 stops it, as AlexNet's was divided 3 times
+    assert slow["cuts"] == [] and len(fast["cuts"]) == 3
+    # one cut every 11 epochs (patience + 1): no improvement in between
+    assert all(b - a == PATIENCE + 1
+               for a, b in pairwise(fast["cuts"]))
     # 0.1 is much faster to 5 %; on the test set they end within an image
-    assert first_below(fast[1]) < first_below(slow[1]) / 3
-    assert abs(right(slow[2]) - right(fast[2])) <= 1
+    assert fast["first_below"] < slow["first_below"] / 3
+    assert abs(slow["right"] - fast["right"]) <= 1
+    assert slow["total"] == fast["total"] == len(ax.test)
 
 
-def right(test_error):
-    return round((1 - test_error) * len(ax.test))
+def best_epoch(cuts):
+    """The epoch of the best validation error, from the first cut: by the
+    rule (cooldown 0), a cut comes after PATIENCE + 1 bad epochs in a row,
+    so the last improvement came PATIENCE + 1 epochs before it."""
+    return cuts[0] - (PATIENCE + 1)
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
@@ -235,18 +287,19 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert f"{90 * steps} steps in all" in page
     assert round(9400 / steps, -3) == 1000
     assert "about a thousand times fewer steps per epoch" in page
-    # the two runs
-    slow, fast = ax.runs[0.01], ax.runs[0.1]
-    assert f"5 % only at epoch {first_below(slow[1])}" in page
-    assert f"5 % by epoch {first_below(fast[1])}" in page
-    best_epoch = int(np.argmin(fast[1])) + 1
-    assert f"best value came at epoch {best_epoch}" in page
-    assert "11 epochs later (a patience of 10, plus one)" in page
-    cuts = cut_epochs(fast[0])
+    # the two runs, as recipe.py prints them on the page
+    runs = recipe_runs()
+    slow, fast = runs[0.01], runs[0.1]
+    assert f"5 % only at epoch {slow['first_below']}" in page
+    assert f"5 % by epoch {fast['first_below']}" in page
+    assert f"best value came at epoch {best_epoch(fast['cuts'])}" in page
+    assert (f"{PATIENCE + 1} epochs later (a patience of {PATIENCE}, "
+            f"plus one)") in page
+    cuts = fast["cuts"]
     assert (f"after epochs {', '.join(map(str, cuts[:-1]))} and "
             f"{cuts[-1]}") in page
-    assert (f"{right(slow[2])} and {right(fast[2])} of the "
-            f"{len(ax.test)} right") in page
+    assert (f"{slow['right']} and {fast['right']} of the "
+            f"{slow['total']} right") in page
     # the rule's defaults and the tests' coverage
     schedule = ax.DivideOnPlateau(lr=0.1)
     assert (schedule.threshold, schedule.eps, schedule.patience) == (

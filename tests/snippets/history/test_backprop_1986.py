@@ -10,6 +10,9 @@ import torch
 
 from snippets.history import backprop_1986 as bp
 from tests.conftest import ROOT
+from tools.records import output
+
+PAGE = "history/1986-backprop.md"
 
 ARTICLE = "w=0.502997366709045, v=0.30120288024750785, b=-0.19939855987624608"
 START = dict(w=0.5, v=0.3, b=-0.2)
@@ -111,19 +114,46 @@ def test_bad_tolerance_is_refused(tol):
         bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.1, tol=tol)
 
 
-def test_learning_rate_regimes():
-    def run(lr):
-        return bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=lr)
+def training_table() -> dict[float, str]:
+    """lr -> how the run ended, as train.py prints it on the page (the
+    build's run, read from the execution cache: nothing is trained
+    again)."""
+    text = output(PAGE, "train.py")
+    rows = re.findall(r"^lr = +([\d.]+): (.+)$", text, re.M)
+    return {float(lr): how for lr, how in rows}
 
-    slow, fast = run(0.01)[0], run(1.0)[0]
-    assert slow is not None and fast is not None and fast < slow / 100
-    steps, errors = run(3.0)  # too large: a stable two-cycle
-    assert steps is None and errors[-1] * errors[-2] < 0
-    assert "oscillates" in bp.outcome(steps, errors)
-    steps, errors = run(10.0)  # diverges, then the sigmoid saturates
+
+def test_learning_rate_regimes():
+    table = training_table()
+    assert list(table) == [0.01, 0.1, 1.0, 2.0, 3.0, 10.0]
+
+    def steps(lr):
+        m = re.fullmatch(r"converged in (\d+) steps", table[lr])
+        assert m, table[lr]
+        return int(m[1])
+
+    slow, fast = steps(0.01), steps(1.0)
+    assert fast < slow / 100
+    assert steps(0.1) > fast and steps(2.0) > fast  # 1.0 is the quickest
+    # too large: a stable two-cycle, the error changing sign
+    m = re.fullmatch(r"oscillates between ([+-][\d.]+) and ([+-][\d.]+)",
+                     table[3.0])
+    assert m and float(m[1]) * float(m[2]) < 0
+    # diverges, then the sigmoid saturates: stuck near the target Y
+    m = re.fullmatch(r"stuck at error ([+-][\d.]+)", table[10.0])
+    assert m and float(m[1]) == pytest.approx(Y, abs=1e-3)
+
+
+def test_outcome_tells_the_regimes_apart():
+    assert bp.outcome(11, [0.5, 0.1]) == "converged in 11 steps"
+    assert bp.outcome(None, [0.4, -0.29]) == ("oscillates between +0.40 "
+                                              "and -0.29")
+    assert bp.outcome(None, [0.8, 0.8]) == "stuck at error +0.8000"
+    # a diverging run first overshoots far (|error| > 1), then stalls
+    steps, errors = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=10.0,
+                             max_steps=200)
     assert steps is None and max(map(abs, errors[:5])) > 1
-    assert errors[-1] == pytest.approx(Y, abs=1e-3)
-    assert "stuck" in bp.outcome(steps, errors)
+    assert abs(errors[-1] - errors[-2]) < 1e-6
 
 
 def stable_bound():
@@ -148,9 +178,13 @@ def test_the_stability_bound_separates_converging_from_oscillating():
     assert 2.0 < bound < 3.0  # the page's story: 2.0 converges, 3.0 not
 
 
-def test_numbers_in_the_prose_are_what_the_code_computes():
+def test_numbers_in_the_prose_are_what_the_page_prints():
     page = (ROOT / "docs/history/1986-backprop.md").read_text()
-    assert f"of {stable_bound():.2f}, bounces" in page
+    printed = output(PAGE, "stability.py")
+    bound = re.search(r"largest stable learning rate 2/\|J\|\^2 = "
+                      r"([\d.]+)$", printed, re.M)[1]
+    assert f"of {bound}, bounces" in page
+    assert 2.0 < float(bound) < 3.0  # 2.0 converges, 3.0 oscillates
     y0, _ = bp.forward(0.5, 0.3, -0.2, X)
     assert f"predicts about ${float(y0):.2f}$" in page
 

@@ -15,8 +15,25 @@ from torch.distributions import (
 
 from snippets.history import bengio_2012 as bg
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/history/2012-bengio.md"
+
+
+def printed(name):
+    """What the block `name` printed on the page (the build's run, read
+    from the execution cache)."""
+    return output("history/2012-bengio.md", name)
+
+
+def decades() -> tuple[list[int], list[int]]:
+    """Draws per decade, log-uniform and uniform, as sampling.py prints
+    them: six rows, from [1e-06, 1e-05) to [1e-01, 1e+00)."""
+    rows = re.findall(r"^\[(\S+), (\S+)\) +(\d+) +(\d+)$",
+                      printed("sampling.py"), re.M)
+    assert [(float(lo), float(hi)) for lo, hi, _, _ in rows] == [
+        (10.0 ** k, 10.0 ** (k + 1)) for k in range(-6, 0)]
+    return [int(r[2]) for r in rows], [int(r[3]) for r in rows]
 
 
 # -- log-uniform sampling ---------------------------------------------------
@@ -80,20 +97,29 @@ def test_log_uniform_matches_torch_distribution(low, high):
 
 
 def test_decades_get_equal_shares_and_uniform_does_not():
-    assert bg.per_decade_log.sum() == bg.per_decade_lin.sum() == 1000
+    per_decade_log, per_decade_lin = decades()
+    assert sum(per_decade_log) == sum(per_decade_lin) == 1000
     # log-uniform: about 1000 / 6 = 167 per decade (binomial sd ~12)
-    assert all(120 < c < 215 for c in bg.per_decade_log)
+    assert all(120 < c < 215 for c in per_decade_log)
     # uniform: the top decade [0.1, 1) holds 90 % of the range
-    assert bg.per_decade_lin[-1] > 850
-    assert bg.per_decade_lin[:3].sum() == 0
+    assert per_decade_lin[-1] > 850
+    assert sum(per_decade_lin[:3]) == 0
 
 
 def test_grid_repeats_learning_rates_random_does_not():
-    grid_lrs = {lr for lr, _ in bg.grid}
-    random_lrs = {lr for lr, _ in bg.random}
-    assert len(bg.grid) == len(bg.random) == 9
-    assert len(grid_lrs) == 3 and len(random_lrs) == 9
-    assert all(1e-4 <= lr < 1e-2 for lr in random_lrs)
+    text = printed("grid.py")
+    found = re.findall(r"^(\w+): (\d+) trials, (\d+) learning rates\n"
+                       r" +(.+)$", text, re.M)
+    assert [name for name, *_ in found] == ["grid", "random"]
+    (_, n_grid, k_grid, grid), (_, n_random, k_random, random) = found
+    grid_lrs = [float(lr) for lr in grid.split()]
+    random_lrs = [float(lr) for lr in random.split()]
+    assert int(n_grid) == int(n_random) == 9
+    assert int(k_grid) == len(grid_lrs) == 3
+    assert int(k_random) == len(random_lrs) == 9
+    assert grid_lrs == [1e-4, 1e-3, 1e-2]
+    # printed with two digits: 1e-4 <= lr < 1e-2 up to that rounding
+    assert all(1e-4 <= lr <= 1e-2 for lr in random_lrs)
 
 
 @pytest.mark.parametrize("n", [0, -1, 2.5, "3", True])
@@ -260,7 +286,7 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert round(100 * (1 - 0.1) / (1 - 1e-6)) == 90
     assert "is 90 % of the range, so it gets 90 % of the draws" in page
     assert f"about {round(1000 / 6)} in each" in page
-    top = int(bg.per_decade_lin[-1])
+    top = decades()[1][-1]
     assert f"{top} of the 1,000 uniform draws" in page
     assert f"only {1000 - top}" in page
     # the Glorot section: r for 784 -> 256, and torch's gains

@@ -8,6 +8,7 @@ import torch
 
 from snippets.history import diffusion_2020 as df
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/history/2020-diffusion.md"
 BETAS = df.linear_betas()
@@ -75,21 +76,58 @@ def test_the_closed_form_is_the_t_step_chain_on_the_same_noise():
 
 
 CHECKPOINTS = (1, 10, 100, 250, 500, 1000)
-STATS = df.simulate(1.5, checkpoints=CHECKPOINTS, betas=BETAS)
+
+
+def table(name) -> dict[int, list[float]]:
+    """t -> the numbers of its row, as the block `name` printed them on
+    the page (the build's run, read from the execution cache: nothing is
+    simulated again)."""
+    text = output("history/2020-diffusion.md", name)
+    rows = [line.split() for line in text.splitlines()[1:]]
+    return {int(row[0]): [float(x) for x in row[1:]] for row in rows}
+
+
+def test_the_printed_schedule_is_the_code():
+    rows = table("schedule.py")
+    assert tuple(rows) == CHECKPOINTS
+    for t, (beta, a, snr) in rows.items():
+        assert f"{beta:.5f}" == f"{BETAS[t - 1]:.5f}"
+        assert f"{a:.3e}" == f"{ALPHA_BAR[t]:.3e}"
+        assert f"{snr:.3e}" == f"{ALPHA_BAR[t] / (1 - ALPHA_BAR[t]):.3e}"
 
 
 @pytest.mark.parametrize("t", CHECKPOINTS)
 def test_the_simulation_agrees_with_the_closed_form(t):
     """Statistical tolerance: 4 standard errors of n = 100 000 draws. The
     sample mean has standard error sqrt(var / n); for Gaussian data the
-    sample variance has standard error var * sqrt(2 / (n - 1))."""
+    sample variance has standard error var * sqrt(2 / (n - 1)). The page
+    prints the mean to 4 decimals and the variance to 6: half a unit of
+    the last printed digit is added for the rounding."""
     n = df.simulate.__kwdefaults__["n"]
     assert n == 100_000
-    mean, var = STATS[t]
+    mean, closed_mean, var, closed_var = table("simulate.py")[t]
     true_mean = math.sqrt(ALPHA_BAR[t]) * 1.5
     true_var = 1 - ALPHA_BAR[t]
-    assert abs(mean - true_mean) < 4 * math.sqrt(true_var / n)
-    assert abs(var - true_var) < 4 * true_var * math.sqrt(2 / (n - 1))
+    # the closed-form columns are the formula, rounded
+    assert f"{closed_mean:.4f}" == f"{true_mean:.4f}"
+    assert f"{closed_var:.6f}" == f"{true_var:.6f}"
+    assert abs(mean - true_mean) < 4 * math.sqrt(true_var / n) + 0.5e-4
+    assert abs(var - true_var) < (4 * true_var * math.sqrt(2 / (n - 1))
+                                  + 0.5e-6)
+
+
+def test_the_simulation_runs_the_chain_it_claims():
+    # simulate itself, small (n = 1000, 50 steps): its mean and variance
+    # are those of x0 pushed through noise_step on the same noise
+    stats = df.simulate(1.5, n=1000, checkpoints=(10, 50), betas=BETAS,
+                        seed=3)
+    rng = np.random.default_rng(3)
+    x = np.full(1000, 1.5)
+    for t in range(1, 51):
+        x = df.noise_step(x, rng.standard_normal(1000), t=t, betas=BETAS)
+        if t in (10, 50):
+            assert stats[t] == (x.mean(), x.var(ddof=1))
+    assert list(stats) == [10, 50]
 
 
 @pytest.mark.parametrize("T", [0, -1, 2.5, "1000", True, None])
@@ -134,16 +172,15 @@ def test_bad_sample_count_is_refused(n):
         df.simulate(1.5, n=n, checkpoints=(1,), betas=BETAS)
 
 
-def test_numbers_in_the_prose_are_what_the_code_computes():
+def test_numbers_in_the_prose_are_what_the_page_prints():
     page = PAGE.read_text()
-    a = ALPHA_BAR[250]
-    snr = {250: a / (1 - a)}
-    assert f"{snr[250]:.1f}" == "1.1"
-    assert "(an SNR of 1.1)" in page
-    assert f"{ALPHA_BAR[1000]:.0e}" == "4e-05"
-    assert r"$\bar\alpha_{1000} \approx 4 \times 10^{-5}$" in page
+    rows = table("schedule.py")  # t -> beta_t, alpha_bar_t, SNR
+    assert f"(an SNR of {rows[250][2]:.1f})" in page
+    mantissa, exponent = f"{rows[1000][1]:.0e}".split("e")
+    assert (rf"$\bar\alpha_{{1000}} \approx {mantissa} \times "
+            rf"10^{{{int(exponent)}}}$") in page
     # "the first steps barely touch the data"
-    assert ALPHA_BAR[10] > 0.99
+    assert rows[10][1] > 0.99
     assert "copies of $x_0 = 1.5$" in page
     assert "to 100 000 copies" in page.replace("\n", " ")
     assert "four standard errors" in page

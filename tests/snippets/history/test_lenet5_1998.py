@@ -9,6 +9,7 @@ from torch import nn
 
 from snippets.history import lenet5_1998 as ln
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/history/1998-lenet5.md"
 PAPER = {"C1": 156, "S2": 12, "C3": 1516, "S4": 32, "C5": 48120,
@@ -245,38 +246,83 @@ def test_too_small_an_input_is_refused():
         ln.lenet5_layers(side=16)
 
 
-def test_numbers_in_the_prose_are_what_the_code_computes():
+def printed(name):
+    """What the block `name` printed on the page (the build's run, read
+    from the execution cache)."""
+    return output("history/1998-lenet5.md", name)
+
+
+def number(text):
+    return int(text.replace(",", ""))
+
+
+def printed_table():
+    """layer -> (paper, modern) trainable parameters, and the two totals,
+    as lenet_table.py prints them."""
+    text = printed("lenet_table.py")
+    rows = re.findall(r"^(\w+) +\d+ +\S+ +([\d,]+) +([\d,]+)$", text,
+                      re.M)
+    table = {name: (number(p), number(m)) for name, p, m in rows}
+    totals = re.search(r"^total +([\d,]+) +([\d,]+)$", text, re.M)
+    return table, (number(totals[1]), number(totals[2]))
+
+
+def test_the_printed_table_is_the_formulas():
+    table, totals = printed_table()
+    assert list(table) == ["input", *PAPER]
+    assert {name: p for name, (p, _) in table.items()} == {"input": 0,
+                                                           **PAPER}
+    assert {name: m for name, (_, m) in table.items()} == {"input": 0,
+                                                           **MODERN}
+    assert totals == (60_000, 61_706)
+    for name, build in (("paper_torch.py", ln.lenet5_paper),
+                        ("modern_torch.py", ln.lenet5_modern)):
+        m = re.search(r"^trainable: ([\d,]+), fixed \(buffers\): "
+                      r"([\d,]+)$", printed(name), re.M)
+        model = build()
+        assert number(m[1]) == trainable(model)
+        assert number(m[2]) == sum(b.numel() for b in model.buffers())
+
+
+def test_numbers_in_the_prose_are_what_the_page_prints():
     page = PAGE.read_text()
-    paper, modern = ln.lenet5_layers(), ln.lenet5_layers(paper=False)
-    total, total_modern = sum(r[3] for r in paper), sum(r[3] for r in modern)
-    assert total == 60_000 and total_modern == 61_706
-    assert "exactly 60,000 trainable parameters" in page
-    assert "adds up to exactly 60,000: $156 + 12 + 1516 + 32 +\n48120 + " \
-           "10164$" in page
-    assert "C1's 156 parameters" in page and "all $28 \\times 28$" in page
-    assert "48,120 of the 60,000" in page
+    table, (total, total_modern) = printed_table()
+    paper = {name: p for name, (p, _) in table.items()}
+    modern = {name: m for name, (_, m) in table.items()}
+    assert (total, total_modern) == (60_000, 61_706)
+    assert f"exactly {total:,} trainable parameters" in page
+    assert f"adds up to exactly {total:,}: $156 + 12 + 1516 + 32 +\n48120 " \
+           "+ 10164$" in page
+    assert 156 + 12 + 1516 + 32 + 48120 + 10164 == sum(paper.values())
+    assert f"C1's {paper['C1']} parameters" in page
+    assert "all $28 \\times 28$" in page
+    assert f"{paper['C5']:,} of the {total:,}" in page
     assert "$120 \\cdot (16 \\cdot 25 + 1)$" in page
     # C3: every one of its 16 maps ... S2's 6; 60 pairs instead of 96
     assert "every one of its 16 maps to every one of S2's 6" in page
-    assert "That is 60 pairs instead of 96, and $60 \\cdot 25 + 16 = 1516$" \
-        in page
-    assert "$16 \\cdot (6 \\cdot 25 + 1) = 2416$" in page
+    assert ("That is 60 pairs instead of 96, and $60 \\cdot 25 + 16 = "
+            f"{paper['C3']}$") in page
+    assert f"$16 \\cdot (6 \\cdot 25 + 1) = {modern['C3']}$" in page
     # the C3 groups: 0-5 three neighbours, 6-11 four, 12-14 four, 15 all
     assert "Maps 0 to 5 read three neighbouring S2 maps, maps 6 to 11" in page
     # the paper's model: 840 fixed values = 10 x 84
-    assert "The 840 fixed values are the RBF codes, 10 classes times 84" \
-        in page
-    assert 10 * 84 == 840
+    fixed = re.search(r"fixed \(buffers\): ([\d,]+)",
+                      printed("paper_torch.py"))[1]
+    assert (f"The {fixed} fixed values are the RBF codes, 10 classes "
+            f"times 84") in page
+    assert 10 * 84 == number(fixed)
     # the modern model and its differences
-    c3 = dict((r[0], r[3]) for r in paper)["C3"]
-    c3_modern = dict((r[0], r[3]) for r in modern)["C3"]
-    pools = sum(r[3] for r in paper if r[0] in ("S2", "S4"))
-    out = dict((r[0], r[3]) for r in modern)["output"]
-    assert (c3_modern - c3, pools, out) == (900, 44, 850)
-    assert total_modern - total == 900 - 44 + 850 == 1706
-    assert "It has 61,706 parameters, 1,706 more" in page
-    assert "2,416\n  parameters instead of 1,516 (900 more)" in page
-    assert "(44 fewer)" in page and "850 trainable parameters" in page
+    more_c3 = modern["C3"] - paper["C3"]
+    pools = paper["S2"] + paper["S4"]
+    out = modern["output"]
+    assert (more_c3, pools, out) == (900, 44, 850)
+    assert total_modern - total == more_c3 - pools + out == 1706
+    assert (f"It has {total_modern:,} parameters, "
+            f"{total_modern - total:,} more") in page
+    assert (f"{modern['C3']:,}\n  parameters instead of {paper['C3']:,} "
+            f"({more_c3} more)") in page
+    assert f"({pools} fewer)" in page
+    assert f"{out} trainable parameters" in page
     # citations: the year and the page count carry one
     assert "47 pages [@lecun1998]" in page
     assert "In November 1998" in page

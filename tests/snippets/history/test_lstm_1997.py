@@ -10,8 +10,10 @@ import torch
 
 from snippets.history import lstm_1997 as lstm
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/history/1997-lstm.md"
+PAGE_NAME = "history/1997-lstm.md"
 
 
 def torch_count(module) -> int:
@@ -151,28 +153,56 @@ def test_hand_written_bptt_matches_autograd(rho, seq_len, hidden_size,
                                    atol=1e-10 * scale)
 
 
+def printed_tables(name="rnn.py") -> list[dict[tuple[float, int], str]]:
+    """The two tables the block `name` prints on the page (the build's
+    run, read from the execution cache), each {(rho, T): the cell as
+    printed}: [|dL/dW, dL/dU|, |dL/dx_1|]."""
+    text = output(PAGE_NAME, name)
+    tables = []
+    for line in text.splitlines():
+        cells = line.split()
+        if cells[0] == "T":
+            rhos = [float(c.removeprefix("rho=")) for c in cells[1:]]
+            tables.append({})
+        elif cells[0].isdigit():
+            T = int(cells[0])
+            tables[-1].update({(rho, T): c for rho, c in zip(rhos, cells[1:])})
+    assert len(tables) == 2 and all(len(t) == 20 for t in tables)
+    assert rhos == list(lstm.RHOS)
+    return tables
+
+
 def test_the_two_tabs_print_the_same_table():
     for rho in lstm.RHOS:
         for T in lstm.LENGTHS:
             mine = lstm.grad_norms(rho=rho, seq_len=T)
             theirs = lstm.torch_grad_norms(rho=rho, seq_len=T)
             np.testing.assert_allclose(mine, theirs, rtol=1e-10)
-            assert [f"{v:.3g}" for v in mine] == [f"{v:.3g}" for v in theirs]
+    # and what the two tabs printed on the page
+    assert output(PAGE_NAME, "rnn.py") == output(PAGE_NAME, "rnn_torch.py")
+    assert printed_tables("rnn.py") == printed_tables("rnn_torch.py")
 
 
 def norms(rho, lengths=lstm.LENGTHS):
     return np.array([lstm.grad_norms(rho=rho, seq_len=T) for T in lengths])
 
 
+def printed_norms(rho) -> np.ndarray:
+    """The page's printed table, as norms(rho) would return it."""
+    tables = printed_tables()
+    return np.array([[float(t[rho, T]) for t in tables]
+                     for T in lstm.LENGTHS])
+
+
 def test_vanishing_and_exploding():
     # spectral radius < 1: the signal reaching x_1 decays at every length
     for rho in (0.9, 1.0):
-        assert np.all(np.diff(norms(rho)[:, 1]) < 0)
+        assert np.all(np.diff(printed_norms(rho)[:, 1]) < 0)
     # spectral radius > 1: both norms grow with every longer sequence
     for rho in (1.5, 2.0):
-        n = norms(rho)
+        n = printed_norms(rho)
         assert np.all(np.diff(n[:, 0]) > 0) and np.all(np.diff(n[:, 1]) > 0)
-    # the figure's alt text
+    # the figure's alt text (the figure prints no numbers: computed here)
     fig = range(1, 101, 3)
     for rho in (0.9, 1.0):
         assert np.all((norms(rho, fig)[:, 0] > 1)
@@ -232,14 +262,21 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     page = PAGE.read_text()
     assert "= 2560$" in page
     assert lstm.lstm_params(input_size=10, hidden_size=20) == 2560
+    assert output(PAGE_NAME, "lstm_params.py") == "2560\n"
     assert "$4 \\times 20 = 80$ rows" in page
+    shapes = output(PAGE_NAME, "count_table.py")
+    assert "weight_ih_l0 (80, 10)" in shapes and "bias_hh_l0   (80,)" in shapes
     assert "Exactly three quarters" in page
+    quarters = output(PAGE_NAME, "count_1997.py").splitlines()
+    assert len(quarters) == 2 and all(q.endswith("(75%)") for q in quarters)
     assert "32 hidden units and 4 inputs, a batch\nof 32" in page
     W, U, X, _ = lstm.make_problem(rho=1.0, seq_len=3)
     assert W.shape == (32, 32) and U.shape == (32, 4) and X.shape[1] == 32
 
+    tables = printed_tables()  # what rnn.py printed on the page
+
     def g(rho, T, i):
-        return f"`{lstm.grad_norms(rho=rho, seq_len=T)[i]:.3g}`"
+        return f"`{tables[i][rho, T]}`"
 
     assert f"it falls from {g(0.9, 5, 1)} at\n$T = 5$ to {g(0.9, 80, 1)}" in (
         page)
@@ -247,7 +284,8 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert f"from {g(2.0, 5, 0)} at $T = 5$ to {g(2.0, 80, 0)} at" in page
     assert f"from {g(1.5, 5, 0)} to {g(1.5, 80, 0)}" in page
     # For rho <= 1 the parameter gradient "stays small"
-    assert norms(0.9)[:, 0].max() < 10 and norms(1.0)[:, 0].max() < 10
+    assert printed_norms(0.9)[:, 0].max() < 10
+    assert printed_norms(1.0)[:, 0].max() < 10
     # years carry a citation
     for year, key in [("1997", "hochreiter1997"), ("2000", "gers2000"),
                       ("2013", "pascanu2013")]:

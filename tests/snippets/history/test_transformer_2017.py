@@ -9,8 +9,10 @@ from torch.nn.functional import scaled_dot_product_attention
 
 from snippets.history import transformer_2017 as tf
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/history/2017-transformer.md"
+PAGE_NAME = "history/2017-transformer.md"
 
 # Float64 throughout: NumPy and PyTorch differ only by rounding, a few
 # units of 1e-16 here; atol 1e-12 leaves room for summation order.
@@ -53,8 +55,12 @@ def test_the_two_tabs_print_the_same_output():
         *(torch.from_numpy(x) for x in (Q, K, V))
     ).numpy()
     np.testing.assert_allclose(out, expected, rtol=0, atol=ATOL)
-    # both tabs print 4 decimals: no value sits on a rounding boundary
-    np.testing.assert_array_equal(np.round(out, 4), np.round(expected, 4))
+    # what the two tabs printed (the build's runs, from the cache)
+    numpy_tab = output(PAGE_NAME, "attention.py")
+    torch_tab = output(PAGE_NAME, "attention_torch.py")
+    label = "output, one row per query:\n"
+    assert torch_tab.startswith(label) and label in numpy_tab
+    assert numpy_tab[numpy_tab.index(label):] == torch_tab
 
 
 def mha_torch(X, W_q, W_k, W_v, W_o, h):
@@ -101,6 +107,14 @@ def test_head_size_of_the_paper_models():
     assert tf.head_size(d_model=1024, h=16) == 64
 
 
+def test_heads_block_prints_the_paper_sizes():
+    text = output(PAGE_NAME, "heads.py")
+    assert "base: d_model =  512, h =  8 -> d_k = 64" in text
+    assert " big: d_model = 1024, h = 16 -> d_k = 64" in text
+    assert ("ValueError: d_model must be divisible by h, got d_model=512, "
+            "h=7") in text
+
+
 def test_d_model_not_divisible_by_h_names_both():
     with pytest.raises(
         ValueError,
@@ -137,11 +151,28 @@ def test_bad_score_stats_arguments_are_refused(kwargs, name, low):
         tf.score_stats(**kwargs)
 
 
-STATS = {d_k: tf.score_stats(d_k=d_k) for d_k in (16, 64, 256)}
+def scale_table() -> dict[int, dict[str, tuple[float, float, float]]]:
+    """d_k -> {"unscaled"/"scaled": (std, largest weight, share > 0.99)},
+    as scale.py prints it on the page (the build's run, read from the
+    execution cache)."""
+    text = output(PAGE_NAME, "scale.py")
+    table = {}
+    for line in text.splitlines():
+        cells = line.split()
+        if len(cells) != 7 or not cells[0].isdigit():
+            continue  # the headers and the uniform weight
+        d_k, s_u, s_s, m_u, m_s, f_u, f_s = cells
+        table[int(d_k)] = {
+            "unscaled": (float(s_u), float(m_u), float(f_u[:-1]) / 100),
+            "scaled": (float(s_s), float(m_s), float(f_s[:-1]) / 100),
+        }
+    assert list(table) == [16, 64, 256]
+    return table
 
 
 def test_scores_spread_like_sqrt_d_k_and_scaling_undoes_it():
-    for d_k, stats in STATS.items():
+    by_d_k = scale_table()
+    for d_k, stats in by_d_k.items():
         std_raw, std_scaled = stats["unscaled"][0], stats["scaled"][0]
         # 2000 x 64 correlated scores: the std is within 5% of its value
         assert std_raw == pytest.approx(np.sqrt(d_k), rel=0.05)
@@ -149,29 +180,33 @@ def test_scores_spread_like_sqrt_d_k_and_scaling_undoes_it():
 
 
 def test_without_the_scale_the_softmax_saturates():
-    tops = [STATS[d]["unscaled"][1] for d in (16, 64, 256)]
-    saturated = [STATS[d]["unscaled"][2] for d in (16, 64, 256)]
+    by_d_k = scale_table()
+    tops = [by_d_k[d]["unscaled"][1] for d in (16, 64, 256)]
+    saturated = [by_d_k[d]["unscaled"][2] for d in (16, 64, 256)]
     assert tops == sorted(tops) and saturated == sorted(saturated)
-    for stats in STATS.values():
+    for stats in by_d_k.values():
         assert stats["scaled"][2] == 0.0  # no scaled query saturates
         assert stats["unscaled"][1] > 5 * stats["scaled"][1]
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
     page = PAGE.read_text()
-    spread = [round(float(STATS[d]["unscaled"][0])) for d in (16, 64, 256)]
+    by_d_k = scale_table()
+    spread = [round(float(by_d_k[d]["unscaled"][0])) for d in (16, 64, 256)]
     assert spread == [4, 8, 16]
     assert ("spread is close to 4, 8 and 16 for\n$d_k$ = 16, 64 and 256"
             in page)
-    share = STATS[256]["unscaled"][2]
+    share = by_d_k[256]["unscaled"][2]
     assert 0.4 < share < 0.5  # "nearly half"
     assert "at $d_k = 256$ nearly half of the queries put\nmore than 0.99" \
         in page
-    for stats in STATS.values():
+    for stats in by_d_k.values():
         assert round(float(stats["scaled"][1]), 2) == pytest.approx(
             0.11, abs=0.005)
     assert "largest weight stays near 0.11" in page
     assert "against 64 keys, averaged over 2000 random queries" in page
+    printed = output(PAGE_NAME, "scale.py")
+    assert printed.startswith("2000 queries, each against 64 keys\n")
     defaults = tf.score_stats.__kwdefaults__
     assert defaults["n_keys"] == 64 and defaults["n_queries"] == 2000
 

@@ -11,8 +11,10 @@ import pytest
 from snippets.history import turing_award_2018 as ta
 from tests.conftest import ROOT
 from tools.bib import entries
+from tools.records import output
 
 PAGE = ROOT / "docs/history/2018-turing-award.md"
+PAGE_NAME = "history/2018-turing-award.md"
 BY_KEY = {w.key: w for w in ta.WORKS}
 
 
@@ -89,13 +91,24 @@ def test_the_page_names_the_award_exactly():
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
     # The page's only numbers are dates and the prize, cited to the ACM;
-    # the spans it calls "the span of years" are printed by the block.
+    # the spans it calls "the span of years" are printed by the block
+    # (read here from the build's run, in the execution cache).
+    printed = output(PAGE_NAME, "by_laureate.py")
     spans = {
-        name: (ws[0].year, ws[-1].year)
-        for name, ws in ((n, ta.works_of(n)) for n in ta.LAUREATES)
+        m["name"]: (int(m["first"]), int(m["last"]), int(m["n"]))
+        for m in re.finditer(r"^(?P<name>\w+ \w+): (?P<n>\d+) works, "
+                             r"(?P<first>\d{4})-(?P<last>\d{4})$",
+                             printed, re.M)
     }
-    assert spans == {"Bengio": (1998, 2013), "Hinton": (1986, 2017),
-                     "LeCun": (1985, 1998)}
+    assert spans == {"Yoshua Bengio": (1998, 2013, 7),
+                     "Geoffrey Hinton": (1986, 2017, 8),
+                     "Yann LeCun": (1985, 1998, 4)}
+    for last, name in ta.LAUREATES.items():
+        mine = ta.works_of(last)
+        assert spans[name] == (mine[0].year, mine[-1].year, len(mine))
+    assert output(PAGE_NAME, "works.py") == (
+        f"{len(ta.WORKS)} works in the references have a laureate among "
+        f"their authors\n")
     assert BY_KEY["krizhevsky2012"].title == BY_KEY["krizhevsky2017"].title
     assert "Hinton's two ImageNet rows are one paper" in PAGE.read_text()
 

@@ -12,8 +12,10 @@ from torch import nn
 
 from snippets.history import zip_codes_1989 as zc
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/history/1989-zip-codes.md"
+PAGE_NAME = "history/1989-zip-codes.md"
 DEFAULTS = {
     name: p.default
     for name, p in inspect.signature(zc.train).parameters.items()
@@ -23,10 +25,73 @@ SEEDS = (0, 1, 2)  # "in the tests this holds for each of three seeds"
 
 
 @cache
+def data():
+    """The page's split: X_train, X_test, y_train, y_test."""
+    return zc.digits_split()
+
+
+@cache
 def run(seed=0, **change):
-    """Train with the defaults changed by `change`; (model, losses, right)."""
-    model, losses = zc.train(zc.X_train, zc.y_train, seed=seed, **change)
-    return model, losses, zc.n_correct(model, zc.X_test, zc.y_test)
+    """Train with the defaults changed by `change`; (model, losses, right).
+    Only for what the page does not print (other seeds, the answers of a
+    model): the page's own runs are read from its recorded output."""
+    X_train, X_test, y_train, y_test = data()
+    model, losses = zc.train(X_train, y_train, seed=seed, **change)
+    return model, losses, zc.n_correct(model, X_test, y_test)
+
+
+# What the page's blocks printed: the build's runs, read from the execution
+# cache (nothing is trained again for them).
+
+def printed_model() -> dict:
+    """model.py: the split's shapes, the training loss, the test score."""
+    text = output(PAGE_NAME, "model.py")
+    m = re.fullmatch(
+        r"train \((?P<train>[\d, ]+)\), test \((?P<test>[\d, ]+)\)\n"
+        r"training loss: epoch 1 (?P<first>[\d.]+), "
+        r"epoch (?P<epochs>\d+) (?P<last>[\d.]+)\n"
+        r"test accuracy: (?P<right>\d+)/(?P<n>\d+) = [\d.]+%\n", text)
+    assert m, text
+
+    def shape(cells):
+        return tuple(int(v) for v in cells.split(","))
+
+    return {"train": shape(m["train"]), "test": shape(m["test"]),
+            "first": float(m["first"]), "epochs": int(m["epochs"]),
+            "last": float(m["last"]), "right": int(m["right"]),
+            "n": int(m["n"])}
+
+
+def printed_counts() -> dict[int, dict[str, int]]:
+    """count.py: kernel size -> maps, outputs, conv, torch, dense."""
+    lines = output(PAGE_NAME, "count.py").splitlines()
+    assert lines[0].split() == ["kernel", "maps", "outputs", "conv",
+                                "params", "torch", "dense", "params"]
+    rows = {}
+    for line in lines[1:]:
+        kernel, *numbers = line.split()
+        k = int(kernel.split("x")[0])
+        rows[k] = dict(zip(("maps", "outputs", "conv", "torch", "dense"),
+                           map(int, numbers)))
+    return rows
+
+
+def printed_table() -> dict[str, dict]:
+    """table.py: setting -> its hyperparameters, parameter counts, last
+    training loss and correct test digits, as printed."""
+    lines = output(PAGE_NAME, "table.py").splitlines()
+    rows = {}
+    for line in lines[1:]:
+        name = line[:11].strip()  # the names have spaces: a fixed column
+        kernel, maps, lr, epochs, conv, total, loss, score, _ = (
+            line[11:].split())
+        right, n = score.split("/")
+        rows[name] = {"kernel_size": int(kernel.split("x")[0]),
+                      "n_maps": int(maps), "lr": float(lr),
+                      "epochs": int(epochs), "conv": int(conv),
+                      "total": int(total), "loss": float(loss),
+                      "right": int(right), "n": int(n)}
+    return rows
 
 
 # ---- from scratch against torch ---------------------------------------
@@ -122,7 +187,7 @@ def test_a_kernel_as_large_as_the_image_is_a_fully_connected_layer():
     with torch.no_grad():
         dense.weight.copy_(conv.weight.reshape(8, 64))
         dense.bias.copy_(conv.bias)
-        x = zc.X_test[:50]
+        x = data()[1][:50]
         # float32, the same 64-term sums: atol 1e-6
         np.testing.assert_allclose(conv(x).reshape(50, 8),
                                    dense(x.reshape(50, 64)), atol=1e-6)
@@ -136,85 +201,115 @@ def test_data_split():
     raw = zc.load_digits()
     assert raw.images.shape == (1797, 8, 8)
     assert raw.images.min() == 0 and raw.images.max() == 16
-    assert zc.X_train.shape == (1437, 1, 8, 8)
-    assert zc.X_test.shape == (360, 1, 8, 8)
-    assert zc.X_train.dtype == torch.float32
-    for X in (zc.X_train, zc.X_test):
+    X_train, X_test, _, y_test = data()
+    assert X_train.shape == (1437, 1, 8, 8)
+    assert X_test.shape == (360, 1, 8, 8)
+    assert X_train.dtype == torch.float32
+    for X in (X_train, X_test):
         assert float(X.min()) == 0.0 and float(X.max()) == 1.0
-    per_digit = torch.bincount(zc.y_test)  # stratified: 35 to 37 each
+    per_digit = torch.bincount(y_test)  # stratified: 35 to 37 each
     assert per_digit.min() == 35 and per_digit.max() == 37
     assert abs(per_digit / 360 - 0.1).max() < 0.01  # "about a tenth"
     again = zc.digits_split()
-    assert all(torch.equal(a, b) for a, b in
-               zip(again, (zc.X_train, zc.X_test, zc.y_train, zc.y_test)))
+    assert all(torch.equal(a, b) for a, b in zip(again, data()))
+    # the page's model.py printed the same shapes
+    printed = printed_model()
+    assert printed["train"] == tuple(X_train.shape)
+    assert printed["test"] == tuple(X_test.shape)
 
 
 def test_defaults_reach_95_percent():
-    _, losses, right = run()
+    printed = printed_model()  # the page's model.py: the defaults
     assert DEFAULTS == dict(kernel_size=3, n_maps=8, lr=0.2, epochs=8,
                             batch_size=32)
-    assert len(losses) == 8
-    assert right / 360 >= 0.95
+    assert printed["epochs"] == 8
+    assert printed["n"] == 360 and printed["right"] / 360 >= 0.95
 
 
 def test_training_is_deterministic():
-    a, losses_a = zc.train(zc.X_train, zc.y_train)
-    b, losses_b = zc.train(zc.X_train, zc.y_train)
+    X_train, X_test, y_train, y_test = data()
+    a, losses_a = zc.train(X_train, y_train)
+    b, losses_b = zc.train(X_train, y_train)
     assert losses_a == losses_b
     assert all(torch.equal(p, q) for p, q in
                zip(a.parameters(), b.parameters()))
-    assert (zc.n_correct(a, zc.X_test, zc.y_test)
-            == zc.n_correct(b, zc.X_test, zc.y_test))
-    # and the module's own run (the page's model.py) is the same
-    assert zc.n_correct(zc.model, zc.X_test, zc.y_test) == run()[2]
+    right = zc.n_correct(a, X_test, y_test)
+    assert right == zc.n_correct(b, X_test, y_test)
+    # and the page's model.py, run by the build, printed the same
+    printed = printed_model()
+    assert right == printed["right"]
+    assert (f"{losses_a[0]:.3f}", f"{losses_a[-1]:.3f}") == (
+        f"{printed['first']:.3f}", f"{printed['last']:.3f}")
 
 
 def test_the_table_tells_the_story_the_page_tells():
-    _, base, right = run()
-    rows = dict(zc.SETTINGS)
-    assert len(rows) == len(zc.SETTINGS) == 7
+    table = printed_table()  # what the page's table.py printed
+    settings = dict(zc.SETTINGS)
+    assert len(settings) == len(zc.SETTINGS) == 7
+    assert list(table) == list(settings)
     assert {**zc.DEFAULTS, "batch_size": 32} == DEFAULTS
+    for name, change in zc.SETTINGS:  # each row: the defaults, one change
+        h = {**zc.DEFAULTS, **change}
+        assert {key: table[name][key] for key in h} == h, name
+        model = zc.make_model(kernel_size=h["kernel_size"],
+                              n_maps=h["n_maps"])
+        assert table[name]["conv"] == sum(p.numel()
+                                          for p in model[0].parameters())
+        assert table[name]["total"] == sum(p.numel()
+                                           for p in model.parameters())
+        assert table[name]["n"] == 360
+    base = table["defaults"]
+    # the first row is model.py's run
+    model_py = printed_model()
+    assert (base["loss"], base["right"]) == (model_py["last"],
+                                             model_py["right"])
 
     # lr / 100: slow, the loss still high
-    _, losses, r = run(**rows["lr / 100"])
-    assert losses[-1] > 10 * base[-1] and r < right - 36
+    row = table["lr / 100"]
+    assert row["loss"] > 10 * base["loss"]
+    assert row["right"] < base["right"] - 36
     # lr x 10: the loss explodes and every image gets the same answer
-    model, losses, r = run(**rows["lr x 10"])
-    assert losses[-1] > 100 * math.log(10)  # the loss of a uniform guess
+    row = table["lr x 10"]
+    assert row["loss"] > 100 * math.log(10)  # the loss of a uniform guess
+    y_test = data()[3]
+    assert row["right"] in torch.bincount(y_test).tolist()  # one digit's
+    assert abs(row["right"] / 360 - 0.1) < 0.01  # "about one in ten"
+    # (which answers the model gives is not printed: trained here)
+    model, _, r = run(**settings["lr x 10"])
     with torch.no_grad():
-        answers = model(zc.X_test).argmax(dim=1)
+        answers = model(data()[1]).argmax(dim=1)
     assert answers.unique().numel() == 1
-    assert r == int((zc.y_test == answers[0]).sum())
-    assert abs(r / 360 - 0.1) < 0.01  # "about one in ten"
+    assert r == int((y_test == answers[0]).sum())
     # one epoch: still learning
-    _, losses, r = run(**rows["1 epoch"])
-    assert losses[0] > 5 * base[-1] and r < right
+    row = table["1 epoch"]
+    assert row["loss"] > 5 * base["loss"] and row["right"] < base["right"]
     # one map: 10 weights, still most of the digits
-    model, _, r = run(**rows["1 map"])
-    assert sum(p.numel() for p in model[0].parameters()) == 10
-    assert r > 360 / 2
+    row = table["1 map"]
+    assert row["conv"] == 10 and row["right"] > 360 / 2
     # the 1x1 kernel has the largest linear layer of the table
-    totals = {name: sum(p.numel() for p in run(**h)[0].parameters())
-              for name, h in zc.SETTINGS}
+    totals = {name: row["total"] for name, row in table.items()}
     assert max(totals, key=totals.get) == "1x1 kernel"
-    # the 8x8 kernel: most first-layer weights, fewer digits than 3x3
-    firsts = {name: sum(p.numel() for p in run(**h)[0][0].parameters())
-              for name, h in zc.SETTINGS}
+    # the 8x8 kernel: most first-layer weights, fewer digits than 3x3, for
+    # the page's seed (printed) and two more (trained here)
+    firsts = {name: row["conv"] for name, row in table.items()}
     assert max(firsts, key=firsts.get) == "8x8 kernel"
-    for seed in SEEDS:
-        assert run(seed, **rows["8x8 kernel"])[2] < run(seed)[2]
+    assert table["8x8 kernel"]["right"] < base["right"]
+    for seed in SEEDS[1:]:
+        assert run(seed, **settings["8x8 kernel"])[2] < run(seed)[2]
 
 
 def test_a_few_digits_are_within_the_seed_noise():
     # "Rows that differ by a few digits, like the defaults and the 1x1
     # kernel, differ by less than a change of seed alone moves the
     # defaults; the learning-rate rows differ by far more."
-    by_seed = [run(seed)[2] for seed in SEEDS]
+    # The page's rows (seed 0) as printed; the other seeds trained here.
+    table = printed_table()
+    right = {name: row["right"] for name, row in table.items()}
+    by_seed = [right["defaults"], *(run(seed)[2] for seed in SEEDS[1:])]
     spread = max(by_seed) - min(by_seed)
-    one_by_one = run(kernel_size=1)[2]
-    assert 0 < abs(one_by_one - run()[2]) < spread
-    assert run()[2] - run(lr=0.002)[2] > 10 * spread
-    assert run()[2] - run(lr=2.0)[2] > 10 * spread
+    assert 0 < abs(right["1x1 kernel"] - right["defaults"]) < spread
+    assert right["defaults"] - right["lr / 100"] > 10 * spread
+    assert right["defaults"] - right["lr x 10"] > 10 * spread
 
 
 # ---- validation --------------------------------------------------------
@@ -242,10 +337,11 @@ BAD = [
 
 @pytest.mark.parametrize("name, value, message", BAD)
 def test_bad_hyperparameters_are_refused(name, value, message):
+    X_train, _, y_train, _ = data()
     with pytest.raises(ValueError, match="^" + message):
         zc.check_hyperparameters(**{name: value})
     with pytest.raises(ValueError, match="^" + message):
-        zc.train(zc.X_train[:4], zc.y_train[:4], **{name: value})
+        zc.train(X_train[:4], y_train[:4], **{name: value})
     if name in ("kernel_size", "n_maps"):
         with pytest.raises(ValueError, match="^" + message):
             zc.make_model(**{name: value})
@@ -258,7 +354,8 @@ def test_good_edge_values_are_accepted():
         zc.make_model(kernel_size=k, n_maps=1)
     zc.check_hyperparameters(kernel_size=np.int64(5), lr=1e-9, epochs=1,
                              batch_size=1)
-    _, losses = zc.train(zc.X_train[:4], zc.y_train[:4], n_maps=1,
+    X_train, _, y_train, _ = data()
+    _, losses = zc.train(X_train[:4], y_train[:4], n_maps=1,
                          epochs=1, batch_size=10_000)
     assert len(losses) == 1
 
@@ -268,13 +365,24 @@ def test_good_edge_values_are_accepted():
 def test_numbers_in_the_prose_are_what_the_code_computes():
     page = " ".join(PAGE.read_text().split())
     raw = zc.load_digits().images
-    n_test, n_train = len(zc.y_test), len(zc.y_train)
-    per_digit = torch.bincount(zc.y_test)
+    _, _, y_train, y_test = data()
+    n_test, n_train = len(y_test), len(y_train)
+    per_digit = torch.bincount(y_test)
     conv3 = zc.conv_params(kernel_size=3, n_maps=8)
     outputs3 = 8 * (zc.SIDE - 3 + 1) ** 2
     model = zc.make_model()
     total = sum(p.numel() for p in model.parameters())
     linear = sum(p.numel() for p in model[-1].parameters())
+    # the counts the prose quotes are the ones count.py and table.py print
+    counts = printed_counts()
+    assert counts[3] == {"maps": 8, "outputs": outputs3, "conv": conv3,
+                         "torch": conv3,
+                         "dense": zc.dense_params(n_in=64, n_out=outputs3)}
+    assert counts[8]["conv"] == counts[8]["dense"]  # "the same count"
+    table = printed_table()
+    assert table["defaults"]["total"] == total
+    assert total - table["defaults"]["conv"] == linear
+    assert table["1 map"]["conv"] == zc.conv_params(kernel_size=3, n_maps=1)
     expected = [
         f"holds {len(raw):,} handwritten digits",
         f"$8 \\times 8$ pixels, with grey levels from {raw.min():.0f} to "
@@ -302,7 +410,7 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     for text in expected:
         assert text in page, text
     assert len(SEEDS) == 3
-    assert run()[2] / n_test >= 0.95
+    assert printed_model()["right"] / n_test >= 0.95  # "Above 95 %"
     # "after eight" (epochs), "the eight 3 x 3 kernels" (maps)
     assert DEFAULTS["epochs"] == DEFAULTS["n_maps"] == 8
     assert "defaults' after eight" in page
@@ -311,7 +419,7 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert "`n_maps=32`. The convolutional layer grows fourfold" in page
     assert zc.conv_params(kernel_size=3, n_maps=32) == 4 * conv3
     # the figure's alt text
-    assert int(zc.y_test[0]) == 7 and "a handwritten 7 from the test" in page
+    assert int(y_test[0]) == 7 and "a handwritten 7 from the test" in page
     assert zc.SIDE - DEFAULTS["kernel_size"] + 1 == 6
     assert "eight 6 by 6 feature maps" in page
     assert "Nine years after" in page and "[@lecun1998]" in page

@@ -10,12 +10,11 @@ import re
 import numpy as np
 import pytest
 import torch
-from bs4 import BeautifulSoup
 from torch.utils.flop_counter import FlopCounterMode
 
 from snippets.models import diffusion as df
 from tests.conftest import ROOT
-from tools import notebooks
+from tools import notebooks, records
 
 STORY = ROOT / "notebooks/diffusion.py"
 # The toy's schedule: T = 200, DDPM's range scaled by 1000 / T.
@@ -524,11 +523,10 @@ def test_inline_math_stays_on_one_line():
                 assert line.count("$") % 2 == 0, line
 
 
-def page_outputs(site):
-    html = (site / "models/diffusion/index.html").read_text()
-    article = BeautifulSoup(html, "html.parser").find("article")
-    return article, [div.get_text() for div in article.select(
-        "div.result div.language-text code")]
+def printed():
+    """What each code cell printed when the build executed the notebook
+    (its record: the numbers the page shows, without running it again)."""
+    return records.cell_outputs("diffusion")
 
 
 def table(outputs, header):
@@ -537,22 +535,20 @@ def table(outputs, header):
     return [line.split() for line in text.splitlines()[1:]]
 
 
-def test_every_cell_prints_at_most_one_result(site):
-    # tools/blocks.py compares a code block with the one result box after
-    # it: a cell whose output came in pieces would not be checked whole
-    article, _ = page_outputs(site)
-    for block in article.select("div.language-python"):
-        results = []
-        for sib in block.find_next_siblings():
-            if "result" not in (sib.get("class") or []):
-                break
-            results.append(sib)
-        assert len(results) <= 1
+def test_every_cell_prints_at_most_one_result():
+    # tools/blocks.py compares a code cell with the one result box after
+    # it, and each stdout output of a cell is a box of its own: a cell
+    # whose output came in pieces would not be checked whole
+    nb = records.notebook("diffusion")
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    pieces = [sum(o.get("output_type") == "stream"
+                  and o.get("name") == "stdout" for o in c.outputs)
+              for c in cells]
+    assert max(pieces) == 1 and sum(pieces) >= 5, pieces
 
 
-def test_prose_numbers_are_printed_by_the_notebook(site):
-    _, outputs = page_outputs(site)
-    printed = "\n".join(outputs)
+def test_prose_numbers_are_printed_by_the_notebook():
+    text = "\n".join(printed())
     nb = notebooks.notebook(STORY)
     prose = "\n".join(c.source for c in nb.cells
                       if c.cell_type == "markdown")
@@ -562,11 +558,11 @@ def test_prose_numbers_are_printed_by_the_notebook(site):
     quoted = set(re.findall(r"\b\d\.\d{3}\b", prose)) - {"0.005"}
     assert len(quoted) >= 15
     for number in quoted:
-        assert number in printed, f"{number} is not printed by a cell"
+        assert number in text, f"{number} is not printed by a cell"
 
 
-def test_the_claims_hold_for_the_printed_numbers(site):
-    _, outputs = page_outputs(site)
+def test_the_claims_hold_for_the_printed_numbers():
+    outputs = printed()
     samplers = {" ".join(r[:3]): (float(r[-2]), float(r[-1]))
                 for r in table(outputs, "sampler")}
     ddpm = samplers["DDPM, 200 steps"]

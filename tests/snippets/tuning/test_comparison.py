@@ -1,8 +1,12 @@
 """Tests for snippets/tuning/comparison.py (docs/tuning/comparison.md).
 
 The committed results it draws from are checked against fresh runs in
-test_comparison_results.py.
+test_comparison_results.py. What the page prints (the table, the final
+configuration's accuracies) is read from the build's record of it
+(tools.records), not computed or trained again.
 """
+
+import re
 
 import numpy as np
 import pytest
@@ -10,6 +14,7 @@ import pytest
 from snippets.tuning import comparison as c
 from snippets.tuning.comparison_results import RESULTS
 from tests.conftest import ROOT
+from tools.records import output
 
 PAGE = ROOT / "docs/tuning/comparison.md"
 
@@ -54,16 +59,69 @@ def test_quartiles_are_numpys_percentiles():
         pytest.approx((1.25 / 359, 1.5 / 359, 1.75 / 359)), None]
 
 
+def final():
+    """What final_test.py printed: (configuration, epochs, validation
+    accuracy, correct digits, test accuracy), numbers as printed."""
+    text = output("tuning/comparison.md", "final_test.py")
+    found = re.fullmatch(
+        r"chosen: (.*)\n"
+        r"trained for (\d+) epochs: validation accuracy ([\d.]+) "
+        r"\((\d+) of 359 digits\)\n"
+        r"test accuracy, measured once: ([\d.]+)\n", text)
+    assert found, text
+    chosen, epochs, accuracy, correct, test_accuracy = found.groups()
+    return chosen, int(epochs), accuracy, int(correct), test_accuracy
+
+
 def test_the_final_configuration_is_evaluated_once_on_test():
-    assert c.correct(c.accuracy) == RESULTS["best"]["correct"]
-    assert 0.9 < c.test_accuracy <= 1.0
+    chosen, epochs, accuracy, correct, test_accuracy = final()
+    best = RESULTS["best"]
+    assert chosen == c.describe(best["config"])
+    assert (epochs, correct) == (best["epochs"], best["correct"])
+    # trained again from its configuration, it scores what was recorded
+    assert c.correct(float(accuracy)) == best["correct"]
+    assert 0.9 < float(test_accuracy) <= 1.0
 
 
 def medians(key, mark):
-    """Median best accuracy of every method at one mark, from RESULTS."""
+    """Quartiles of the best accuracy of every method at one mark, from
+    RESULTS."""
     marks = RESULTS["trial_marks" if key == "by_trials" else "epoch_marks"]
     return {m: c.quartiles(rows)[marks.index(mark)]
             for m, rows in RESULTS[key].items()}
+
+
+def table() -> dict[tuple[str, int], dict[str, tuple[float, ...]]]:
+    """(key, mark) -> method -> (25th percentile, median, 75th percentile),
+    as comparison_table.py prints them on the page."""
+    text = output("tuning/comparison.md", "comparison_table.py")
+    out = {}
+    for part in text.strip("\n").split("\n\n"):
+        header, *rows = part.splitlines()
+        heads = re.findall(r"(\d+) (epoch|trial)s?\b", header)
+        key = "by_epochs" if heads[0][1] == "epoch" else "by_trials"
+        assert [m for m, _ in heads] and len(rows) == len(c.METHODS)
+        for row in rows:
+            method = row[:19].strip()
+            cells = re.findall(r"([\d.]+) \[([\d.]+)-([\d.]+)\]",
+                               row[19:])
+            assert len(cells) == len(heads), row
+            for (mark, _), (median, low, high) in zip(heads, cells):
+                out.setdefault((key, int(mark)), {})[method] = (
+                    float(low), float(median), float(high))
+    return out
+
+
+def test_the_table_shows_the_committed_results():
+    shown = table()
+    assert sorted(shown) == [("by_epochs", 27), ("by_epochs", 72),
+                             ("by_epochs", 243), ("by_trials", 1),
+                             ("by_trials", 5), ("by_trials", 27)]
+    for (key, mark), methods in shown.items():
+        assert list(methods) == list(c.METHODS)
+        for method, q in medians(key, mark).items():
+            assert [f"{x:.3f}" for x in methods[method]] \
+                == [f"{x:.3f}" for x in q]
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
@@ -73,7 +131,8 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert c.BUDGET == 243 == 27 * c.MAX_EPOCHS
     assert "runs of 9 configurations, from 1 epoch to 9" in page
 
-    end = medians("by_epochs", 243)
+    shown = table()
+    end = shown["by_epochs", 243]
     others = {m: q for m, q in end.items() if m != "grid"}
     assert f"its median is ${end['grid'][1]:.3f}$" in page
     low = min(q[1] for q in others.values())
@@ -87,10 +146,10 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert f"median is ${q[1]:.3f}$, with half of the seeds between " \
         f"${q[0]:.3f}$ and ${q[2]:.3f}$" in page
 
-    five = medians("by_trials", 5)
+    five = shown["by_trials", 5]
     assert five["successive halving"][1] == five["Hyperband"][1]
     assert f"their best is poor (${five['Hyperband'][1]:.3f}$)" in page
-    at27 = medians("by_epochs", 27)
+    at27 = shown["by_epochs", 27]
     assert at27["successive halving"][1] == at27["Hyperband"][1]
     assert f"they are at ${at27['Hyperband'][1]:.3f}$" in page
     assert at27["Hyperband"][1] > at27["quasi-random"][1]
@@ -98,10 +157,10 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     for key, mark in (("by_epochs", 27), ("by_epochs", 72),
                       ("by_epochs", 243), ("by_trials", 5),
                       ("by_trials", 27)):  # once there are a few trials
-        qs = medians(key, mark)
+        qs = shown[key, mark]
         assert qs["quasi-random"][1] <= qs["random"][1]  # not better
 
-    one = medians("by_trials", 1)
+    one = shown["by_trials", 1]
     assert f"median ${one['random, lr only'][1]:.3f}$, against " \
         f"${one['random'][1]:.3f}$" in page
     assert max(one, key=lambda m: one[m][1]) == "random, lr only"
@@ -110,14 +169,15 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     width = {m: q[2] - q[0] for m, q in five.items()}
     assert min(width, key=width.get) == "random, lr only"
     assert f"${lr5[0]:.3f}$ to ${lr5[2]:.3f}$" in page
-    lr = [medians("by_trials", k)["random, lr only"][1] for k in (20, 27)]
-    t27 = medians("by_trials", 27)
-    assert lr[0] == lr[1] and f"stopped improving at ${lr[1]:.3f}$" in page
+    t27 = shown["by_trials", 27]
+    lr = [medians("by_trials", 20)["random, lr only"][1],  # not printed
+          t27["random, lr only"][1]]
+    assert f"{lr[0]:.3f}" == f"{lr[1]:.3f}"
+    assert f"stopped improving at ${lr[1]:.3f}$" in page
     assert t27["random"][1] > lr[1] and t27["TPE"][1] > lr[1]
 
-    best = RESULTS["best"]
-    assert f"scored ${best['correct'] / 359:.3f}$ on the validation set " \
-        f"({best['correct']} of 359 digits) and ${c.test_accuracy:.3f}$" \
-        in page
-    assert c.test_accuracy < best["correct"] / 359
+    _, _, accuracy, correct, test_accuracy = final()
+    assert f"scored ${accuracy}$ on the validation set ({correct} of 359 " \
+        f"digits) and ${test_accuracy}$" in page
+    assert float(test_accuracy) < float(accuracy)
     assert 5 * 10 * 27 > 1000  # full-trial searches alone: evaluations
