@@ -15,7 +15,7 @@ $(INSTALLED): requirements.txt
 
 ## serve: the site on http://127.0.0.1:8000, reloading on every edit
 serve: $(INSTALLED)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --livereload
+	NO_MKDOCS_2_WARNING=1 PYTHONDONTWRITEBYTECODE=1 $(BIN)/mkdocs serve --livereload
 
 ## test: a clean strict build, then every test (see README.md)
 test: $(INSTALLED)

@@ -155,24 +155,29 @@ def serve_loop(tmp: Path, cache: Path, runs: int) -> Serve:
     copy = scratch_copy(tmp, cache)
     port = free_port()
     log = open(tmp / "serve.log", "w+")
+    # as `make serve` runs it
+    env = dict(env_with(), PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a",
-         f"127.0.0.1:{port}"], cwd=copy, env=env_with(), stdout=log,
+         f"127.0.0.1:{port}"], cwd=copy, env=env, stdout=log,
         stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/hyperparameters-explained/"
     page = base + "glossary/momentum/"
     try:
         first = wait_for(base, None)
         wait_for(page, None)
+        time.sleep(3)  # let a rebuild the start may have caused finish
         prose, prose_rebuilds, snip, snip_rebuilds, compute = (
             [], [], [], [], [])
         md = copy / "docs/glossary/momentum.md"
         module = copy / "snippets/glossary/momentum.py"
+        sentence = "Momentum remembers."
         for n in range(runs):
             word = f"Zebrafinch{n}"
             before = builds(log)
-            md.write_text(md.read_text().replace(
-                "Momentum remembers.", f"Momentum remembers ({word}).", 1))
+            new_sentence = f"Momentum remembers ({word})."
+            md.write_text(md.read_text().replace(sentence, new_sentence, 1))
+            sentence = new_sentence
             prose.append(wait_for(page, word))
             time.sleep(2)  # a second rebuild would start within this
             prose_rebuilds.append(builds(log) - before)
@@ -180,11 +185,11 @@ def serve_loop(tmp: Path, cache: Path, runs: int) -> Serve:
             before, records = builds(log), set(
                 (copy / ".cache/exec").glob("??/*.json"))
             text = module.read_text()
-            new = text.replace('steps until f < 1e-8")',
-                               f'steps until f < 1e-8 ({n})")', 1)
-            if n:
-                new = text.replace(f"1e-8 ({n - 1})", f"1e-8 ({n})", 1)
-            module.write_text(new)
+            old = ('steps until f < 1e-8")' if n == 0
+                   else f'steps until f < 1e-8 ({n - 1})")')
+            assert old in text, old
+            module.write_text(text.replace(
+                old, f'steps until f < 1e-8 ({n})")', 1))
             snip.append(wait_for(page, marker))
             time.sleep(2)
             snip_rebuilds.append(builds(log) - before)

@@ -17,6 +17,8 @@ fence (markdown-exec's rendering, with this module's ``formatter``) shows
 the recorded output.
 """
 
+import hashlib
+import json
 import logging
 import os
 import threading
@@ -86,13 +88,57 @@ def _node(block: Block, node_id: str, children=()) -> dict:
             "children": list(children)}
 
 
+class Memo(dict):
+    """Results of pure functions, by a digest of all their inputs, kept in
+    the process: ``mkdocs serve`` rebuilds every page on every edit, and
+    most of them did not change. Holds the last 1,000."""
+
+    def __setitem__(self, key, value):
+        if len(self) >= 1000:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
+
+
+def digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def sources_digest(root: Path = ROOT) -> str:
+    """Every file a page's blocks or their keys can depend on: the snippet
+    modules a page includes, the tools hidden lines import, the text
+    auto-appended to every page."""
+    h = hashlib.sha256()
+    for folder in ("snippets", "tools", "docs/includes"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".md") and path.is_file():
+                h.update(str(path.relative_to(root)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+_plans = Memo()  # (page, text, sources, env) -> the parts of a plan
+
+
 def plan_page(page: str, text: str, extensions, configs, env: dict,
-              root: Path = ROOT) -> PagePlan:
+              root: Path = ROOT, sources: str | None = None) -> PagePlan:
+    """A page's blocks, their chains and keys (no records yet)."""
+    memo = None
+    if sources is not None:
+        memo = digest(page, text, sources, json.dumps(env, sort_keys=True),
+                      str(root))
+        if memo in _plans:
+            return PagePlan(page, *_plans[memo])
     blocks = collect(text, page, extensions, configs)
     chains = check_chains(blocks)
     keys = {i: key("chain", chain, env, root) for i, chain in chains.items()}
     shown = [b for b in blocks if b.shown]
     page_key = key("page", shown, env, root) if shown else None
+    if memo is not None:
+        _plans[memo] = (blocks, chains, keys, page_key)
     return PagePlan(page, blocks, chains, keys, page_key)
 
 
@@ -323,12 +369,19 @@ def _record_for(source: str, options: dict) -> dict:
                        f"{title or 'untitled'}")
 
 
+_fences = Memo()  # (code, options, output) -> the fence's HTML
+
+
 def formatter(source, language, css_class, options, md, **kwargs):
     """markdown-exec's Python fence, showing the recorded output."""
     record = _record_for(source, options)
+    memo = digest(source, json.dumps(options, sort_keys=True, default=str),
+                  record["stdout"])
+    if memo not in _fences:
 
-    def run(code, **_):
-        return record["stdout"]
+        def run(code, **_):
+            return record["stdout"]
 
-    return base_format(language="python", run=run, code=source, md=md,
-                       **options)
+        _fences[memo] = base_format(language="python", run=run,
+                                    code=source, md=md, **options)
+    return _fences[memo]

@@ -69,6 +69,7 @@ def on_files(files, config):
     global _site
     start = time.perf_counter()
     cache, env = Cache(), environment_key()
+    sources = execute.sources_digest()
     site, jobs = execute.Site(), []
     try:
         for file in files.documentation_pages():
@@ -77,7 +78,8 @@ def on_files(files, config):
             body, _ = get_data(file.content_string)
             plan = execute.plan_page(file.src_uri, body,
                                      config.markdown_extensions,
-                                     config.mdx_configs, env)
+                                     config.mdx_configs, env,
+                                     sources=sources)
             if not plan.blocks:
                 continue
             site.pages[file.src_uri] = plan
@@ -155,12 +157,24 @@ def on_page_markdown(markdown, page, config, files):
 def on_page_content(html, page, config, files):
     # Math is rendered here, at build time, so pages need no script for it;
     # notebook pages get the site's own markup (tools/notebook_html.py).
+    # mkdocs serve rebuilds every page on each edit: a page whose HTML did
+    # not change gets the result of the last rebuild (a pure function of
+    # the HTML and the tools that transform it).
+    notebook = page.file.src_uri.endswith(".ipynb")
+    key = execute.digest(html, str(notebook))
+    if key in _content:
+        return _content[key]
     try:
-        if page.file.src_uri.endswith(".ipynb"):
+        if notebook:
             html = notebook_html.clean(html)
-        return search_exclude(katex.render_page(html))
+        out = search_exclude(katex.render_page(html))
     except (katex.TeXError, ValueError) as error:
         raise PluginError(f"{page.file.src_path}: {error}") from None
+    _content[key] = out
+    return out
+
+
+_content = execute.Memo()  # page HTML -> transformed HTML
 
 
 # Code blocks, their printed output and figures: half of every page's

@@ -89,8 +89,18 @@ class Visit:
         if response.status >= 400:
             self.failed.append(f"{response.url} (HTTP {response.status})")
 
-    def goto(self, path: str):
-        self.page.goto(self.base + path, wait_until="networkidle")
+    def goto(self, path: str, *, index: bool = False):
+        """Load a page and wait until the network is quiet; or, with
+        `index`, until the search worker has fetched the search index,
+        the last request a page makes (quicker: networkidle waits for
+        half a second of silence)."""
+        if not index:
+            self.page.goto(self.base + path, wait_until="networkidle")
+            return self.page
+        with self.page.expect_response(
+                lambda r: r.url.endswith("/search/search_index.json"),
+                timeout=15_000):
+            self.page.goto(self.base + path, wait_until="load")
         return self.page
 
 
@@ -99,11 +109,12 @@ def visit(browser, server):
     """Open a page of the site; see Visit."""
     contexts = []
 
-    def open_(path: str, **context_options) -> Visit:
+    def open_(path: str, *, index: bool = False, **context_options
+              ) -> Visit:
         context = browser.new_context(**context_options)
         contexts.append(context)
         v = Visit(context, server)
-        v.goto(path)
+        v.goto(path, index=index)
         return v
 
     yield open_

@@ -1,7 +1,11 @@
 """Importing a snippet module runs nothing: no output, no figure, no
 training step (its page's demo code sits under ``if __name__ ==
-"__main__":``), and it is quick. Each module is imported in a fresh
-interpreter, so that nothing another module imported hides its cost."""
+"__main__":``), and it is quick.
+
+One probe process imports the libraries the modules build on, then forks
+a child per module: each module is imported on its own, from the same
+state, and timed without the libraries' own import time.
+"""
 
 import json
 import subprocess
@@ -17,34 +21,53 @@ MODULES = sorted(
 )
 
 PROBE = """
-import contextlib, io, json, sys, time
+import contextlib, io, json, os, sys, time
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import torch
-# the libraries snippet modules build on, imported before the clock starts:
-# the time below is the module's own
-import numpy, optuna, scipy.stats, sklearn.datasets  # noqa: E401, F401
+import numpy, optuna, scipy.stats, sklearn.datasets, torch  # noqa
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 steps = []
 register_optimizer_step_pre_hook(lambda *args: steps.append(1))
-out, err = io.StringIO(), io.StringIO()
-start = time.perf_counter()
-with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-    __import__(sys.argv[1])
-print(json.dumps({"stdout": out.getvalue(), "stderr": err.getvalue(),
-                  "figures": len(plt.get_fignums()), "steps": len(steps),
-                  "seconds": time.perf_counter() - start}))
+for name in sys.argv[1:]:
+    read, write = os.pipe()
+    if os.fork() == 0:  # the child imports one module, from this state
+        out, err = io.StringIO(), io.StringIO()
+        start = time.perf_counter()
+        try:
+            with contextlib.redirect_stdout(out), \\
+                    contextlib.redirect_stderr(err):
+                __import__(name)
+            error = None
+        except BaseException as exc:
+            error = repr(exc)
+        found = {"module": name, "stdout": out.getvalue(),
+                 "stderr": err.getvalue(), "error": error,
+                 "figures": len(plt.get_fignums()), "steps": len(steps),
+                 "seconds": time.perf_counter() - start}
+        os.write(write, json.dumps(found).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as f:
+        print(f.read(), flush=True)
+    os.wait()
 """
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_importing_runs_nothing(module):
-    proc = subprocess.run([sys.executable, "-c", PROBE, module], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+@pytest.fixture(scope="module")
+def imported() -> dict[str, dict]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, *MODULES], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    found = [json.loads(line) for line in proc.stdout.splitlines() if line]
+    return {f["module"]: f for f in found}
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_importing_runs_nothing(module, imported):
+    found = imported[module]
+    assert found["error"] is None, found["error"]
     assert found["stdout"] == "", f"printed: {found['stdout'][:300]}"
     assert found["figures"] == 0, "opened a figure"
     assert found["steps"] == 0, f"took {found['steps']} optimizer steps"
@@ -55,3 +78,17 @@ def test_importing_runs_nothing(module):
 
 def test_modules_are_found():
     assert "snippets.glossary.momentum" in MODULES and len(MODULES) > 30
+
+
+def test_the_probe_catches_a_module_that_runs(tmp_path, monkeypatch):
+    # a module with demo code at the top level fails every check above
+    (tmp_path / "noisy.py").write_text(
+        "import torch\nimport matplotlib.pyplot as plt\nprint('hello')\n"
+        "plt.figure()\nw = torch.zeros(1, requires_grad=True)\n"
+        "torch.optim.SGD([w], lr=0.1).step()\n")
+    proc = subprocess.run([sys.executable, "-c", PROBE, "noisy"],
+                          cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    found = json.loads(proc.stdout.strip())
+    assert found["stdout"] == "hello\n"
+    assert found["figures"] == 1 and found["steps"] == 1
