@@ -150,16 +150,16 @@ def _page(plan: PagePlan) -> tuple[int, ...]:
     return tuple(b.index for b in plan.shown)
 
 
-def jobs(plan: PagePlan, cache: Cache) -> list[Job]:
+def jobs(plan: PagePlan, cache: Cache, *, page: bool = False
+         ) -> list[Job]:
     """The jobs that write every missing record of a page.
 
-    Each missing block runs in its chain, as a reader copies it; the page
-    runs top to bottom if its record is missing. These runs are lists of
-    blocks from a fresh interpreter; lists that start alike share their
-    start (a trie, whose branches the kernel forks), so a block runs once
-    for each distinct list of blocks before it: once, on a page whose
-    chains form a tree, and once more, in the page's run, where the page
-    goes on past a branch.
+    Each missing block runs in its chain, as a reader copies it; with
+    `page`, the page also runs top to bottom (its notebook) if that record
+    is missing. These runs are lists of blocks from a fresh interpreter;
+    lists that start alike share their start (a trie, whose branches the
+    kernel forks), so a block runs once for each distinct list of blocks
+    before it: once, on a page whose chains form a tree.
     """
     missing = set()
     for index, k in plan.keys.items():
@@ -171,7 +171,7 @@ def jobs(plan: PagePlan, cache: Cache) -> list[Job]:
     runs = {_chain(plan, i) for i in missing}
     if plan.page_key is not None:
         plan.page_record = cache.get(plan.page_key)
-        if plan.page_record is None:
+        if plan.page_record is None and page:
             runs.add(_page(plan))
     prefixes = {seq[:n] for seq in runs for n in range(1, len(seq) + 1)}
     kids: dict[tuple, list[tuple]] = {p: [] for p in prefixes}
@@ -191,7 +191,7 @@ def jobs(plan: PagePlan, cache: Cache) -> list[Job]:
         job_tree = tree(first)
         writes = {plan.keys[p[-1]]: p[-1] for p in nodes.values()
                   if p[-1] in missing and p == _chain(plan, p[-1])}
-        if (plan.page_record is None and plan.page_key is not None
+        if (page and plan.page_record is None and plan.page_key is not None
                 and _page(plan) in nodes.values()):
             writes[plan.page_key] = -1
         # no timings on a cold cache: bigger trees first
@@ -215,7 +215,12 @@ def _check_deps(block: Block, result: dict, root: Path) -> str | None:
 def run_job(job: Job, cache: Cache, root: Path = ROOT) -> list[str]:
     """Run one job; write its records; return error messages."""
     plan = job.plan
-    with cache.locked(job.writes):
+    # One lock per job, not per key: a block that several pages share (the
+    # glossary's digits_task.py) has one key, and each page's job runs it
+    # for its own later blocks; they write the same record, atomically.
+    # Two processes (mkdocs serve, make test) that plan the same job wait
+    # for each other, and the second reads what the first wrote.
+    with cache.locked([digest(plan.page, *sorted(job.writes))]):
         # another process may have written them while we waited
         if all(cache.get(k) is not None for k in job.writes):
             _read_back(job, cache)
@@ -281,22 +286,27 @@ def run_job(job: Job, cache: Cache, root: Path = ROOT) -> list[str]:
         return errors
 
 
-def check_pages(plans) -> list[str]:
-    """A page run top to bottom (its notebook) prints, block by block,
+def check_page(plan: PagePlan) -> list[str]:
+    """The page run top to bottom (its notebook) printed, block by block,
     what each block prints after the blocks its title names: the notebook
-    a reader downloads shows the page's numbers."""
+    a reader downloads shows the page's numbers, and prints them again."""
     errors = []
-    for plan in plans:
-        if plan.page_record is None:
-            continue
-        for b, ran in zip(plan.shown, plan.page_record["blocks"]):
-            if ran["stdout"] != plan.records[b.index]["stdout"]:
-                errors.append(
-                    f"{b}: prints something else when the whole page runs "
-                    f"top to bottom (its notebook) than after the blocks "
-                    f"its title names; give it names of its own, or seed "
-                    f"it")
+    for b, ran in zip(plan.shown, plan.page_record["blocks"]):
+        if ran["stdout"] != plan.records[b.index]["stdout"]:
+            errors.append(
+                f"{b}: prints something else when the whole page runs top "
+                f"to bottom (its notebook) than after the blocks its title "
+                f"names; give it names of its own, or seed it")
     return errors
+
+
+def notebook_blocks(plan: PagePlan) -> list[dict]:
+    """What a page's notebook holds: each shown block in page order, with
+    the output the page shows under it."""
+    return [{"title": b.title, "tab": b.tab, "code": b.visible,
+             "html": bool(b.options.get("html")),
+             "stdout": plan.records[b.index]["stdout"]}
+            for b in plan.shown]
 
 
 def _read_back(job: Job, cache: Cache) -> None:
@@ -322,6 +332,10 @@ def run_all(jobs: list, cache: Cache, root: Path = ROOT,
     """Run jobs on every core, longest first; all their error messages."""
     workers = workers or os.cpu_count() or 1
     jobs = sorted(jobs, key=lambda j: -j.expected)
+    if any(isinstance(j, Job) for j in jobs):
+        # start the kernel now: it imports the libraries (seconds) while
+        # the longest jobs, the notebook chapters, start in Jupyter
+        runner.kernel(root)
     errors: list[str] = []
     lock = threading.Lock()
 

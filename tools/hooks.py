@@ -4,7 +4,8 @@ Examples: at the start of every build, tools/execute.py runs what changed
 (each example once per change, cached by content, on every core); pages
 then show the recorded outputs. Notebook chapters are executed the same
 way and handed to mkdocs-jupyter as files outside docs/; every page with
-code offers its blocks as a notebook (``<page>.ipynb`` beside it).
+code offers its blocks and their outputs as a notebook (``<page>.ipynb``
+beside it; tests/site/test_page_notebooks.py runs it top to bottom).
 
 Citations: a page writes ``[@key]`` or ``[@key1; @key2]``; the hook turns
 it into "(Author Year)" linked to a References section it appends to the
@@ -90,11 +91,11 @@ def on_files(files, config):
         raise PluginError(str(error)) from None
     jobs = [j for j in jobs if j.needed(cache)]
     errors = execute.run_all(jobs, cache)
-    errors = errors or execute.check_pages(site.pages.values())
     if errors:
         raise PluginError("examples failed:\n\n" + "\n\n".join(errors))
-    log.info(f"examples: {len(jobs)} jobs ran, for "
-             f"{', '.join(sorted({str(j) for j in jobs})) or 'no page'}; "
+    pages = sorted({str(j) for j in jobs})
+    log.info(f"examples: {len(jobs)} jobs ran, for {len(pages)} pages"
+             f"{': ' + ', '.join(pages) if 0 < len(pages) <= 3 else ''}; "
              f"{time.perf_counter() - start:.1f} s")
     # the notebook chapters, executed, as files outside docs/
     folder = cache.path / "pages"
@@ -202,7 +203,7 @@ def on_page_context(context, page, config, nav):
             f"/main/notebooks/{stem}.py"
         )
     plan = _site.pages.get(page.file.src_uri)
-    if plan is not None and plan.page_record is not None:
+    if plan is not None and plan.shown:
         page.hpe_notebook = notebooks.page_filename(page.file.src_uri)
         _titles[page.file.src_uri] = page.title
     return context
@@ -211,11 +212,11 @@ def on_page_context(context, page, config, nav):
 def on_post_build(config):
     # every page's code as a notebook, beside the page
     for plan in _site.pages.values():
-        if plan.page_record is None:
+        if not plan.shown:
             continue
         nb = notebooks.page_notebook(
-            plan.page_record, _titles.get(plan.page, plan.page),
-            stamp.stamp())
+            execute.notebook_blocks(plan),
+            _titles.get(plan.page, plan.page), stamp.stamp())
         uri = plan.page.removesuffix(".md")
         folder = Path(config.site_dir) / (
             "" if uri == "index" else uri.removesuffix("/index"))

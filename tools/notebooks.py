@@ -196,16 +196,17 @@ def page_filename(src_uri: str) -> str:
     return f"{stem}.ipynb"
 
 
-def page_notebook(record: dict, title: str, versions: str):
+def page_notebook(blocks: list[dict], title: str, versions: str):
     """A page's blocks as a notebook: in page order, each tab's title as a
-    heading, with the outputs of the run that executed it top to bottom
-    (tools/execute.py, a page's "page" record)."""
+    heading, each block with what it printed (tools/execute.py,
+    ``notebook_blocks``), which is what it prints when the notebook runs
+    top to bottom (tests/site/test_page_notebooks.py)."""
     cells = [nbformat.v4.new_markdown_cell(
         f"# {title}\n\nThe code of the page *{title}* of Hyperparameters, "
         f"Explained, block by block, in page order, with what each block "
-        f"printed when the whole notebook ran top to bottom. {versions}")]
+        f"prints when the notebook runs top to bottom. {versions}")]
     tab = ""
-    for block in record["blocks"]:
+    for block in blocks:
         if block["tab"] and block["tab"] != tab:
             cells.append(nbformat.v4.new_markdown_cell(
                 f"### {block['tab']}"))

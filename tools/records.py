@@ -59,6 +59,19 @@ def plan(page: str, root: Path = ROOT) -> execute.PagePlan:
     return found
 
 
+def page_run(page: str, root: Path = ROOT) -> execute.PagePlan:
+    """The page's plan with its top-to-bottom run recorded too (the run of
+    its notebook: all its blocks, both tabs, in one fresh interpreter),
+    run first if there is no record of it."""
+    found = plan(page, root)
+    cache = Cache()
+    errors = execute.run_all(execute.jobs(found, cache, page=True), cache,
+                             root)
+    if errors:
+        raise execute.ExecutionError("\n\n".join(errors))
+    return found
+
+
 def output(page: str, name: str, root: Path = ROOT) -> str:
     """What the block `name` (the first word of its title) of `page`
     printed when it ran as a reader copies it."""

@@ -1,8 +1,12 @@
-"""Every page with code offers it as a notebook, and it is the one that
-ran: the page's blocks in page order, both tabs of each tab pair, run top
-to bottom in one fresh interpreter without error (tools/execute.py runs
-it once per change, and the build fails if a block raises there or prints
-something else than after the blocks its title names)."""
+"""Every page with code offers it as a notebook, and the notebook is what
+runs: the page's blocks in page order, both tabs of each tab pair, run top
+to bottom in one fresh interpreter without error, and print, block by
+block, what the page shows under each one.
+
+The top-to-bottom run goes through the execution cache like every other
+example (tools/records.py, ``page_run``): once per change of the page's
+code.
+"""
 
 import json
 
@@ -11,49 +15,76 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.pages import PAGES, html_path
-from tools import notebooks, records, stamp
+from tools import execute, notebooks, records, stamp
 
 MARKDOWN = [md for md in PAGES if md.suffix == ".md"]
 
 
-def download_link(site, md):
-    soup = BeautifulSoup((site / html_path(md)).read_text(), "html.parser")
-    return soup.select_one("p.hpe-download a[download]")
+def built(site, md) -> BeautifulSoup:
+    return BeautifulSoup((site / html_path(md)).read_text(), "html.parser")
 
 
 @pytest.mark.parametrize("md", MARKDOWN, ids=str)
-def test_page_offers_the_notebook_that_ran(md, site):
-    plan = records.plan(md.as_posix())
-    link = download_link(site, md)
+def test_page_notebook_is_what_runs_top_to_bottom(md, site):
+    plan = records.page_run(md.as_posix())
+    soup = built(site, md)
+    link = soup.select_one("p.hpe-download a[download]")
     if not plan.shown:
         assert link is None, f"{md} has no code, and offers a notebook"
         return
     assert link is not None, f"{md} has code and offers no notebook"
-    served = site / html_path(md).parent / link["href"]
-    nb = json.loads(served.read_text())
-    record = plan.page_record
-    # the whole page ran top to bottom, every block, without error
-    assert [b["code"] for b in record["blocks"]] == [
-        b.visible for b in plan.shown]
-    title = BeautifulSoup((site / html_path(md)).read_text(),
-                          "html.parser").title.get_text().split(" - ")[0]
-    expected = notebooks.page_notebook(record, title, stamp.stamp())
-    assert nb == json.loads(nbformat.writes(expected))
-    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert ["".join(c["source"]) for c in code] == [
-        b.visible for b in plan.shown]
-    # what each cell printed there is what the page shows under it
-    for cell, example in zip(code, plan.shown):
-        printed = plan.records[example.index]["stdout"]
+    # the whole page ran top to bottom, every block, without error (the
+    # cache keeps a record only of a run that did not raise) ...
+    ran = plan.page_record["blocks"]
+    assert [b["code"] for b in ran] == [b.visible for b in plan.shown]
+    # ... and printed what the page shows under each block
+    assert execute.check_page(plan) == []
+    # the notebook offered is those blocks with those outputs
+    served = json.loads((site / html_path(md).parent / link["href"])
+                        .read_text())
+    title = soup.title.get_text().split(" - ")[0]
+    expected = notebooks.page_notebook(execute.notebook_blocks(plan), title,
+                                       stamp.stamp())
+    assert served == json.loads(nbformat.writes(expected))
+    code = [c for c in served["cells"] if c["cell_type"] == "code"]
+    assert ["".join(c["source"]) for c in code] == [b["code"] for b in ran]
+    for cell, run in zip(code, ran):
+        printed = run["stdout"]
         if not printed.strip():
             assert cell["outputs"] == []
-        elif example.options.get("html"):
-            assert "".join(cell["outputs"][0]["data"]["image/svg+xml"]) == (
-                printed.strip())
+        elif cell["outputs"][0]["output_type"] == "display_data":
+            svg = "".join(cell["outputs"][0]["data"]["image/svg+xml"])
+            assert svg == printed.strip()
         else:
             assert "".join(cell["outputs"][0]["text"]) == printed
-    first = "".join(nb["cells"][0]["source"])
+    first = "".join(served["cells"][0]["source"])
     assert "Python 3." in first and "PyTorch" in first  # the versions
+
+
+def test_a_page_that_changes_a_shared_name_fails(tmp_path):
+    # glossary/learning-rate once had a PyTorch tab that rebound the NumPy
+    # tab's A: a copied chain ran, the page top to bottom did not
+    from tools.examples import Block, needs
+
+    def block(i, code, title):
+        return Block(page="p.md", index=i, code=code,
+                     options={"source": "block", "extra": {"title": title}},
+                     needs=needs(title))
+
+    plan = execute.PagePlan(
+        "p.md", [block(0, "A = [1]\nprint(A)", "a.py"),
+                 block(1, "A = 'x'\nprint(A)", "b.py"),
+                 block(2, "print(A + [2])", "c.py — run after a.py")],
+        {}, {}, None)
+    plan.chains = {0: plan.blocks[:1], 1: plan.blocks[1:2],
+                   2: [plan.blocks[0], plan.blocks[2]]}
+    from tools import runner
+
+    tree = None
+    for n, b in reversed(list(enumerate(plan.shown))):
+        tree = execute._node(b, f"n{n}", [tree] if tree else [])
+    out = runner.run(tree)
+    assert "TypeError" in out["n2"]["error"]
 
 
 def test_tabs_become_headings(site):
