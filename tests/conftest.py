@@ -91,3 +91,17 @@ def pytest_collectreport(report):
     snippets it tests (and so draws their figures)."""
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many browser tests were not run again because they passed
+    on the same inputs (tests/browser/conftest.py). Here, not there: with
+    xdist, only this conftest is loaded where the summary is written."""
+    reused = [r for r in terminalreporter.stats.get("passed", [])
+              if any(v == "reused" for k, v in r.user_properties
+                     if k == "hpe")]
+    if reused:
+        terminalreporter.write_line(
+            f"{len(reused)} browser tests passed before on this same "
+            f"site, browser and test code, and were not run again "
+            f"(HPE_RERUN_BROWSER=1 runs them)")

@@ -10,13 +10,16 @@ a browser.
 """
 
 import functools
+import hashlib
 import http.server
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
 from tools.browser import ARGS, HOW, chromium_path
+from tools.cache import folder as cache_folder
 
 
 def find_chromium(playwright) -> dict:
@@ -120,3 +123,63 @@ def visit(browser, server):
     yield open_
     for context in contexts:
         context.close()
+
+
+# --- not running again what passed on the very same inputs ----------------
+#
+# A browser test's result is a function of the built site (every page and
+# asset a page can load), the browser, the packages (requirements.txt) and
+# the tests' own code. `make test` run again on an unchanged site would
+# repeat a couple of minutes of Chromium for the same answers; a test that
+# passed on the same inputs is not run again, and the summary says how
+# many (the same idea as the examples' cache; CI's clean clone runs them
+# all). HPE_RERUN_BROWSER=1 runs them anyway. Tests that leave an artefact
+# (screenshots) always run.
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE = [*sorted((ROOT / "tests/browser").glob("*.py")),
+        ROOT / "tests/pages.py", ROOT / "tests/conftest.py",
+        ROOT / "tools/browser.py", ROOT / "requirements.txt"]
+REUSED = "reused"  # tests/conftest.py counts them in the summary
+
+
+@pytest.fixture(scope="session")
+def inputs_digest(site, browser) -> str:
+    h = hashlib.sha256()
+    for path in [*sorted(p for p in site.rglob("*") if p.is_file()), *CODE]:
+        h.update(str(path.relative_to(site if path.is_relative_to(site)
+                                      else ROOT)).encode())
+        h.update(path.read_bytes())
+    h.update(browser.version.encode())
+    return h.hexdigest()
+
+
+def _passed(item) -> Path | None:
+    """Where a pass of this test on these inputs is recorded, or None for
+    a test that must always run."""
+    if ("visit" not in item.fixturenames or "screenshot" in item.name
+            or os.environ.get("HPE_RERUN_BROWSER") == "1"):
+        return None
+    digest = item._request.getfixturevalue("inputs_digest")
+    key = hashlib.sha256(f"{item.nodeid}\0{digest}".encode()).hexdigest()
+    return cache_folder() / "browser-passed" / key
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    mark = _passed(pyfuncitem)
+    if mark is not None and mark.exists():
+        pyfuncitem.user_properties.append(("hpe", REUSED))
+        return True  # the test body is not run again
+    pyfuncitem._hpe_mark = mark
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    mark = getattr(item, "_hpe_mark", None)
+    if report.when == "call" and report.passed and mark is not None:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
