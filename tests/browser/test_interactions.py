@@ -82,3 +82,12 @@ def test_linked_tabs_switch_together(visit):
             idx = texts.index("PyTorch")
             radio = sets.nth(i).locator(":scope > input").nth(idx)
             assert radio.is_checked(), f"tab set {i} did not follow"
+
+
+def test_a_dark_system_preference_opens_in_dark_mode(visit):
+    from tests.browser.test_pages import COLOUR_RULES, serious_violations
+
+    v = visit(CHAPTER, color_scheme="dark")
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+    assert v.page.evaluate(scheme) == "slate"
+    assert serious_violations(v.page, rules=COLOUR_RULES) == []
