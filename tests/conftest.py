@@ -42,7 +42,9 @@ def build_site(site: Path) -> Build:
     execution cache, keyed by content (tools/execute.py): what changed
     runs, once; the tests then read the records instead of running them
     again (tools/records.py)."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    # HPE_PAGE_RUNS: also run every page top to bottom, for
+    # tests/site/test_page_notebooks.py (in the build's own trie of runs)
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", HPE_PAGE_RUNS="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
          "--site-dir", str(site)],

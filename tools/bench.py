@@ -29,6 +29,7 @@ import http.server
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -108,10 +109,10 @@ def same_pages(sites: list[Path]) -> list[str]:
 # --- the edit loop ----------------------------------------------------------
 
 
-def scratch_copy(tmp: Path, cache: Path) -> Path:
+def scratch_copy(tmp: Path, repo: Path, cache: Path) -> Path:
     """The repository without its history and venv, with a warm cache."""
     copy = tmp / "scratch"
-    shutil.copytree(ROOT, copy, ignore=lambda d, names: [
+    shutil.copytree(repo, copy, ignore=lambda d, names: [
         n for n in names if n in SKIP])
     shutil.copytree(cache, copy / ".cache" / "exec")
     return copy
@@ -151,8 +152,8 @@ class Serve:
     snippet_compute: list[float]  # seconds the page's examples ran
 
 
-def serve_loop(tmp: Path, cache: Path, runs: int) -> Serve:
-    copy = scratch_copy(tmp, cache)
+def serve_loop(tmp: Path, repo: Path, cache: Path, runs: int) -> Serve:
+    copy = scratch_copy(tmp, repo, cache)
     port = free_port()
     log = open(tmp / "serve.log", "w+")
     # as `make serve` runs it
@@ -182,8 +183,7 @@ def serve_loop(tmp: Path, cache: Path, runs: int) -> Serve:
             time.sleep(2)  # a second rebuild would start within this
             prose_rebuilds.append(builds(log) - before)
             marker = f"steps until f &lt; 1e-8 ({n})"
-            before, records = builds(log), set(
-                (copy / ".cache/exec").glob("??/*.json"))
+            before = builds(log)
             text = module.read_text()
             old = ('steps until f < 1e-8")' if n == 0
                    else f'steps until f < 1e-8 ({n - 1})")')
@@ -193,16 +193,21 @@ def serve_loop(tmp: Path, cache: Path, runs: int) -> Serve:
             snip.append(wait_for(page, marker))
             time.sleep(2)
             snip_rebuilds.append(builds(log) - before)
-            written = set((copy / ".cache/exec").glob("??/*.json")) - records
-            compute.append(sum(
-                json.loads(p.read_text()).get("seconds", 0)
-                for p in written
-                if json.loads(p.read_text())["kind"] == "page"))
+            compute.append(examples_seconds(log))
         return Serve(first, prose, prose_rebuilds, snip, snip_rebuilds,
                      compute)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def examples_seconds(log) -> float:
+    """The seconds the last rebuild spent on examples (tools/hooks.py
+    logs them: finding what changed and running it)."""
+    log.flush()
+    log.seek(0)
+    found = re.findall(r"examples: .*; ([\d.]+) s", log.read())
+    return float(found[-1]) if found else 0.0
 
 
 def builds(log) -> int:
@@ -279,28 +284,33 @@ def main() -> None:
                         help="skip timing the test command")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hpe-bench-"))
+    # everything runs on a copy: the working tree may change meanwhile
+    repo = tmp / "repo"
+    shutil.copytree(ROOT, repo, ignore=lambda d, names: [
+        n for n in names if n in SKIP])
     r = {"runs": args.runs}
     sites = [tmp / f"site{i}" for i in range(args.runs)]
     caches = [tmp / f"cache{i}" for i in range(args.runs)]
-    r["cold"] = [build(s, c) for s, c in zip(sites, caches)]
+    r["cold"] = [build(s, c, repo) for s, c in zip(sites, caches)]
     print(f"cold build: {[round(t, 1) for t in r['cold']]} s", flush=True)
     r["cold_executions"] = executions(caches[0])
-    r["warm"] = [build(tmp / "warm", caches[0]) for _ in range(args.runs)]
+    r["warm"] = [build(tmp / "warm", caches[0], repo)
+                 for _ in range(args.runs)]
     print(f"warm build: {[round(t, 1) for t in r['warm']]} s", flush=True)
     r["differ"] = same_pages(sites)
-    serve = serve_loop(tmp, caches[0], args.runs)
+    serve = serve_loop(tmp, repo, caches[0], args.runs)
     r["serve"] = serve
     print(f"serve: {serve}", flush=True)
     r["tests_cold"], r["tests_warm"], r["test_executions"] = [], [], None
     if not args.no_tests:
         for i in range(args.runs):
             cache = tmp / f"tests{i}"
-            took, _ = timed([sys.executable, "-m", "pytest", "-q"], ROOT,
+            took, _ = timed([sys.executable, "-m", "pytest", "-q"], repo,
                             env_with(cache))
             r["tests_cold"].append(took)
             if i == 0:
                 r["test_executions"] = executions(cache)
-            took, _ = timed([sys.executable, "-m", "pytest", "-q"], ROOT,
+            took, _ = timed([sys.executable, "-m", "pytest", "-q"], repo,
                             env_with(cache))
             r["tests_warm"].append(took)
             print(f"tests: cold {r['tests_cold'][-1]:.1f} s, warm "
@@ -333,19 +343,20 @@ def seconds(xs: list[float]) -> str:
 
 
 def execution_rows(counts: collections.Counter | None) -> list[tuple]:
+    """Executions per example in a cold test command: a block runs in its
+    chain (the build), and again when its page runs top to bottom (the
+    notebook check), unless its chain is the start of its page."""
     if not counts:
         return []
     blocks = [w for w in counts if not w.startswith("models/")]
     cells = [w for w in counts if w.startswith("models/")]
-    twice = sorted(w for w in blocks if counts[w] > 1)
+    spread = collections.Counter(counts[w] for w in blocks)
     most = max(counts.values())
+    said = ", ".join(f"{n} blocks {k}×" for k, n in sorted(spread.items()))
     return [
         ("Executions per example, cold test command",
-         f"{len(blocks)} blocks and {len(cells)} notebook cells ran; "
-         f"{len(blocks) - len(twice)} blocks and every cell "
-         f"{'once' if all(counts[w] == 1 for w in cells) else 'more'}"
-         f", {len(twice)} blocks twice (in their chain, then again in "
-         f"their page's top-to-bottom run); most: {most}",
+         f"{said}; {len(cells)} notebook cells "
+         f"{'1× each' if all(counts[w] == 1 for w in cells) else 'more'}",
          "exactly 1", met(most == 1)),
     ]
 
@@ -430,14 +441,13 @@ def write_report(r: dict) -> None:
         "",
         "## Where the time goes",
         "",
-        "A cold build runs every example once in its chain (as a reader "
-        "copies it), every page once top to bottom (its notebook), and "
-        "each notebook chapter; a block whose chain is also the start of "
-        "its page runs once for both. In the first cold build, "
-        f"{sum(cold_runs.values())} executions: "
-        f"{sum(1 for v in cold_runs.values() if v == 1)} examples once, "
-        f"{sum(1 for v in cold_runs.values() if v == 2)} twice. A build "
-        "with nothing changed runs none, and the tests read the "
+        "A cold build runs every example once, in its chain (as a reader "
+        "copies it), on every core, and each notebook chapter once; "
+        f"the first cold build ran {sum(cold_runs.values())} blocks and "
+        "cells. A build with nothing changed runs none. The test command "
+        "also runs every page top to bottom in one interpreter (the "
+        "notebook the page offers) in the same build, sharing the start "
+        "of each page with the chain that starts it, and then reads the "
         "recorded outputs instead of running anything again.",
         "",
         "## Every page",

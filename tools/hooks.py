@@ -71,6 +71,7 @@ def on_files(files, config):
     start = time.perf_counter()
     cache, env = Cache(), environment_key()
     sources = execute.sources_digest()
+    page_runs = os.environ.get("HPE_PAGE_RUNS") == "1"
     site, jobs = execute.Site(), []
     try:
         for file in files.documentation_pages():
@@ -84,7 +85,10 @@ def on_files(files, config):
             if not plan.blocks:
                 continue
             site.pages[file.src_uri] = plan
-            jobs += execute.jobs(plan, cache)
+            # make test also runs each page top to bottom (its notebook,
+            # tests/site/test_page_notebooks.py), sharing the start of the
+            # page with the chains that start it
+            jobs += execute.jobs(plan, cache, page=page_runs)
         stories = sorted(notebooks.STORIES.glob("*.py"))
         jobs += [notebooks.NotebookJob(s, env) for s in stories]
     except (ExampleError, ValueError) as error:
