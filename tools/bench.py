@@ -53,8 +53,17 @@ theme:
   name: material
   font: false
 """
-SKIP = {".git", ".venv", "site", ".cache", "__pycache__", ".pytest_cache",
-        ".ruff_cache"}
+TOP = {".git", ".venv", "site", ".cache"}  # at the top level only
+ANYWHERE = {"__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def skip(root: Path):
+    """What a copy of the repository at `root` leaves out (its site/, not
+    tests/site/)."""
+    def names_to_skip(folder, names) -> list[str]:
+        top = Path(folder) == root
+        return [n for n in names if n in ANYWHERE or (top and n in TOP)]
+    return names_to_skip
 TARGETS = {  # issue 10
     "first page": 15, "prose edit": 5, "cold build": 60, "warm build": 10,
     "cold tests": 240, "warm tests": 90,
@@ -112,8 +121,7 @@ def same_pages(sites: list[Path]) -> list[str]:
 def scratch_copy(tmp: Path, repo: Path, cache: Path) -> Path:
     """The repository without its history and venv, with a warm cache."""
     copy = tmp / "scratch"
-    shutil.copytree(repo, copy, ignore=lambda d, names: [
-        n for n in names if n in SKIP])
+    shutil.copytree(repo, copy, ignore=skip(repo))
     shutil.copytree(cache, copy / ".cache" / "exec")
     return copy
 
@@ -286,8 +294,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="hpe-bench-"))
     # everything runs on a copy: the working tree may change meanwhile
     repo = tmp / "repo"
-    shutil.copytree(ROOT, repo, ignore=lambda d, names: [
-        n for n in names if n in SKIP])
+    shutil.copytree(ROOT, repo, ignore=skip(ROOT))
+    (repo / ".venv").symlink_to(ROOT / ".venv")  # README's commands use it
     r = {"runs": args.runs}
     sites = [tmp / f"site{i}" for i in range(args.runs)]
     caches = [tmp / f"cache{i}" for i in range(args.runs)]

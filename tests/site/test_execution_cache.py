@@ -33,8 +33,17 @@ validation:
     anchors: ignore
     unrecognized_links: ignore
 """
-SKIP = {".git", ".venv", "site", ".cache", "__pycache__", ".pytest_cache",
-        ".ruff_cache"}
+TOP = {".git", ".venv", "site", ".cache"}  # at the top level only
+ANYWHERE = {"__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def skip(root: Path):
+    """What a copy of the repository at `root` leaves out (its site/, not
+    tests/site/)."""
+    def names_to_skip(folder, names) -> list[str]:
+        top = Path(folder) == root
+        return [n for n in names if n in ANYWHERE or (top and n in TOP)]
+    return names_to_skip
 
 
 class Copy:
@@ -77,8 +86,7 @@ class Copy:
 def copy(tmp_path_factory):
     """The repository with two of its pages, built once (cold)."""
     path = tmp_path_factory.mktemp("repo") / "repo"
-    shutil.copytree(ROOT, path, ignore=lambda d, names: [
-        n for n in names if n in SKIP])
+    shutil.copytree(ROOT, path, ignore=skip(ROOT))
     for md in (path / "docs").rglob("*.md"):
         rel = md.relative_to(path / "docs").as_posix()
         if rel not in PAGES and not rel.startswith("includes/"):

@@ -32,13 +32,13 @@ def reference_stop(curve, patience):
 
 
 def plateau_stop(curve, patience, min_delta):
-    """PyTorch's patience counter: the first epoch at which
-    ReduceLROnPlateau(patience=patience - 1) lowers the rate is the one
-    where EarlyStopping(patience=patience) says stop."""
+    """The first epoch at which ReduceLROnPlateau(patience=patience)
+    lowers the rate: after MORE than `patience` epochs without
+    improvement (the page's stopper stops after `patience` of them)."""
     w = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([w], lr=1.0)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, mode="min", factor=0.5, patience=patience - 1,
+        optimizer, mode="min", factor=0.5, patience=patience,
         threshold=min_delta, threshold_mode="abs")
     for e, v in enumerate(curve, 1):
         plateau.step(v)
@@ -71,11 +71,20 @@ def test_early_stopping_matches_the_window_reference(patience):
 @pytest.mark.parametrize("min_delta", [0.0, 0.01, 0.1])
 def test_early_stopping_matches_torch_reduce_lr_on_plateau(patience,
                                                            min_delta):
+    later = 0
     for curve in curves(60):
         curve = curve.tolist()
         stop, _, _ = ep.stopping_point(curve, patience=patience,
                                        min_delta=min_delta)
-        assert stop == plateau_stop(curve, patience, min_delta)
+        # the page: "Its patience=9 acts where the stopper's patience=10
+        # does"; with the same patience it needs one more bad epoch, so
+        # it acts later, or, if the next epoch improves, not then at all
+        assert stop == plateau_stop(curve, patience - 1, min_delta)
+        same = plateau_stop(curve, patience, min_delta)
+        if stop < len(curve):
+            assert same > stop
+            later += same == stop + 1
+    assert later > 0  # the curves do make it stop
 
 
 def test_step_by_step_and_edge_cases():
