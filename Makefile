@@ -6,11 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test build bench links lint clean
+.PHONY: serve test build bench links lint pin clean
 
+# torch is pinned to its CPU build (torch==2.13.0+cpu): pip finds it in a
+# local wheel folder or in PyPI's CPU index, named by the environment
+# (PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu, as the GitHub
+# workflow does), never as a multi-GB CUDA build.
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q \
+		-r requirements.txt
 	touch $@
 
 ## serve: the site on http://127.0.0.1:8000, reloading on every edit
@@ -37,6 +42,12 @@ links: build
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+
+## pin: requirements.txt from requirements.in, every package pinned (pip-tools)
+pin: $(INSTALLED)
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.txt \
+		requirements.in
 
 ## clean: the built site and every cache (the next build runs every example)
 clean:

@@ -16,8 +16,9 @@ Medians of `--runs` runs on this machine of:
 - page weight: the bytes a browser fetches for each page from a cold
   browser cache, measured in Chromium, beside a bare mkdocs-material page.
 
-It also checks that two cold builds produce identical pages. The report
-goes to docs/contributing/performance.md.
+It also checks that two cold builds produce identical pages. Everything
+runs on a clone of the last commit; the report goes to
+docs/contributing/performance.md.
 """
 
 import argparse
@@ -292,9 +293,11 @@ def main() -> None:
                         help="skip timing the test command")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hpe-bench-"))
-    # everything runs on a copy: the working tree may change meanwhile
+    # everything runs on a clone of the last commit: the working tree may
+    # change meanwhile
     repo = tmp / "repo"
-    shutil.copytree(ROOT, repo, ignore=skip(ROOT))
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(repo)],
+                   check=True)
     (repo / ".venv").symlink_to(ROOT / ".venv")  # README's commands use it
     r = {"runs": args.runs}
     sites = [tmp / f"site{i}" for i in range(args.runs)]

@@ -5,10 +5,9 @@ chapters (tools/notebooks.py)."""
 
 import re
 
-from tools import bib
+from tools import bib, fences
 
 CITE = re.compile(r"\[(@[\w:-]+(?:\s*;\s*@[\w:-]+)*)\]")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 INLINE_CODE = re.compile(r"(`+).+?\1")
 
 
@@ -27,17 +26,8 @@ def _outside_code(line: str, replace) -> str:
 
 def outside_code(markdown: str, replace) -> str:
     """Apply `replace` to each line outside fenced blocks and inline code."""
-    out, fence = [], None
-    for line in markdown.split("\n"):
-        m = FENCE.match(line)
-        if fence is None and m:
-            fence = m.group(1)
-        elif fence is not None and m and m.group(1).startswith(fence):
-            fence = None
-        elif fence is None:
-            line = _outside_code(line, replace)
-        out.append(line)
-    return "\n".join(out)
+    return fences.outside(markdown,
+                          lambda line: _outside_code(line, replace))
 
 
 def cite(markdown: str, *, target=lambda key: f"#ref-{key}",

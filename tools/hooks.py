@@ -213,6 +213,31 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+# The stock search partial gives the search dialog no accessible name
+# (axe: aria-dialog-name). Named here, after rendering, rather than in a
+# fork of the partial that would pin the theme's version.
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" ' \
+    'role="dialog"'
+
+
+def name_search_dialog(html: str, name: str = "Search") -> str:
+    if SEARCH_DIALOG not in html:
+        if 'data-md-component="search"' in html:
+            raise PluginError("the theme's search dialog changed: name it "
+                              "in tools/hooks.py (name_search_dialog)")
+        return html
+    return html.replace(SEARCH_DIALOG,
+                        f'{SEARCH_DIALOG} aria-label="{name}"', 1)
+
+
+def on_post_page(output, page, config):
+    return name_search_dialog(output)
+
+
+def on_post_template(output_content, template_name, config):
+    return name_search_dialog(output_content)
+
+
 def on_post_build(config):
     # every page's code as a notebook, beside the page
     for plan in _site.pages.values():

@@ -22,7 +22,6 @@ import json
 import re
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
@@ -53,9 +52,7 @@ def expand(code: str) -> str:
         found = sections(path)
         if m["section"] not in found:
             raise ValueError(f"{m['path']} has no section {m['section']}")
-        # a section inside `if __name__ == "__main__":` reads unindented,
-        # as pymdownx.snippets shows it with dedent_subsections
-        out.append(textwrap.dedent(found[m["section"]]).strip("\n"))
+        out.append(found[m["section"]].strip("\n"))
     return "\n".join(out)
 
 

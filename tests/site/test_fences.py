@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tools import fences
 from tools.blocks import PYTHON
 
-FENCE = re.compile(r"^(?P<indent>\s*)(?P<ticks>`{3,}|~{3,})(?P<info>.*)$")
 PYTHON_LIKE = re.compile(r"^(python\d?|py\d?|pycon|ipython\d?|pyi)$", re.I)
 SKIP = re.compile(r"<!--\s*(untested:\s*\S.*|pytest\.mark\.skip)\s*-->")
 BUILT_LANGS = {cls.removeprefix("language-") for cls in PYTHON}
@@ -32,42 +32,36 @@ BUILT_LANGS = {cls.removeprefix("language-") for cls in PYTHON}
 @dataclass
 class Fence:
     path: Path
-    line: int
-    lang: str
-    attrs: str
-    body: list[str]
-    skipped: bool
+    fence: fences.Fence
+
+    @property
+    def lang(self) -> str:
+        return self.fence.lang
+
+    @property
+    def attrs(self) -> str:
+        return self.fence.attrs
+
+    @property
+    def body(self) -> list[str]:
+        return self.fence.body
+
+    @property
+    def skipped(self) -> bool:
+        return bool(SKIP.search(self.fence.before))
 
     def __str__(self):
-        return f"{self.path.relative_to(ROOT)}:{self.line} ```{self.lang}"
+        where = f"{self.path.relative_to(ROOT)}:{self.fence.line}"
+        return f"{where} ```{self.lang}"
 
 
-def fences(path: Path) -> list[Fence]:
-    lines = path.read_text().splitlines()
-    out, i = [], 0
-    while i < len(lines):
-        m = FENCE.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        ticks, info = m.group("ticks"), m.group("info").strip()
-        lang, _, attrs = info.partition(" ")
-        lang = lang.strip("{}.")
-        start, body = i, []
-        i += 1
-        while i < len(lines) and not lines[i].strip().startswith(ticks):
-            body.append(lines[i])
-            i += 1
-        before = lines[start - 1] if start else ""
-        out.append(Fence(path, start + 1, lang, attrs.strip(), body,
-                         bool(SKIP.search(before))))
-        i += 1
-    return out
+def page_fences(path: Path) -> list[Fence]:
+    return [Fence(path, f) for f in fences.fences(path.read_text())]
 
 
 DOCS = sorted((ROOT / "docs").rglob("*.md"))
 PY_FENCES = [
-    f for p in [*DOCS, ROOT / "README.md"] for f in fences(p)
+    f for p in [*DOCS, ROOT / "README.md"] for f in page_fences(p)
     if PYTHON_LIKE.match(f.lang)
 ]
 

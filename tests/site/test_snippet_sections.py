@@ -11,10 +11,10 @@ import re
 import pytest
 
 from tests.conftest import ROOT
+from tools import fences
 from tools.sections import sections
 
-PAGE_INCLUDE = re.compile(r"""^\s*--8<--\s+["'](?P<target>[^"']+)["']""",
-                          re.M)
+PAGE_INCLUDE = re.compile(r"""^\s*--8<--\s+["'](?P<target>[^"']+)["']""")
 STORY_INCLUDE = re.compile(r"""^# --8<--\s+["'](?P<target>[^"']+)["']""",
                            re.M)
 MODULES = sorted(
@@ -23,13 +23,22 @@ MODULES = sorted(
 
 
 def includes() -> list[tuple[str, str]]:
-    sources = [(p, PAGE_INCLUDE) for p in (ROOT / "docs").rglob("*.md")]
-    sources += [(p, STORY_INCLUDE) for p in (ROOT / "notebooks").glob("*.py")]
-    return [
-        (str(src.relative_to(ROOT)), target)
-        for src, pattern in sources
-        for target in pattern.findall(src.read_text())
+    """(the page or story, "file.py:section") for every include: in the
+    pages, the include lines of their fenced blocks (tools/fences.py); in
+    the notebook stories, the comment lines of their code cells."""
+    found = [
+        (str(page.relative_to(ROOT)), m["target"])
+        for page in (ROOT / "docs").rglob("*.md")
+        for fence in fences.fences(page.read_text())
+        for line in fence.body
+        if (m := PAGE_INCLUDE.match(line))
     ]
+    found += [
+        (str(story.relative_to(ROOT)), target)
+        for story in (ROOT / "notebooks").glob("*.py")
+        for target in STORY_INCLUDE.findall(story.read_text())
+    ]
+    return found
 
 
 def test_every_include_names_an_existing_section():

@@ -87,3 +87,17 @@ def test_code_results_and_figures_are_left_out_of_search():
         out)
     assert '<svg data-search-exclude xmlns=' in out
     assert '<p class="highlight">' in out  # only divs and figures
+
+
+def test_the_search_dialog_gets_a_name():
+    from mkdocs.exceptions import PluginError
+
+    from tools.hooks import SEARCH_DIALOG, name_search_dialog
+
+    page = f"<body>{SEARCH_DIALOG}><input></div></body>"
+    assert f'{SEARCH_DIALOG} aria-label="Search">' in name_search_dialog(page)
+    assert name_search_dialog("<p>no search here</p>") == (
+        "<p>no search here</p>")
+    changed = '<div data-md-component="search" class="x">'
+    with pytest.raises(PluginError, match="search dialog changed"):
+        name_search_dialog(changed)
