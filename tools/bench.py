@@ -457,9 +457,16 @@ def write_report(r: dict) -> None:
         f"the first cold build ran {sum(cold_runs.values())} blocks and "
         "cells. A build with nothing changed runs none. The test command "
         "also runs every page top to bottom in one interpreter (the "
-        "notebook the page offers) in the same build, sharing the start "
-        "of each page with the chain that starts it, and then reads the "
-        "recorded outputs instead of running anything again.",
+        "notebook the page offers, whose run must print what the page "
+        "shows) in the same build, sharing the start of each page with "
+        "the chain that starts it, and then reads the recorded outputs "
+        "instead of running anything again. So in a cold test command a "
+        "block runs once in its chain, and once more in its page's run "
+        "unless its chain is the start of the page; a block that starts "
+        "two different chains (a title that runs after blocks that do "
+        "not run after each other) runs once for each. No test runs an "
+        "example: the unit tests read the numbers they check from the "
+        "records.",
         "",
         "## Every page",
         "",
