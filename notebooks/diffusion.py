@@ -240,9 +240,9 @@ print(f"hidden = 64: {n_params} parameters, "
 
 # %%
 clouds = {"DDPM, 200 steps": ddpm_sample(model, alpha_bar=alpha_bar)}
-for steps in (50, 20, 10, 5):
-    clouds[f"DDIM, {steps} steps"] = ddim_sample(
-        model, alpha_bar=alpha_bar, steps=steps)
+for num_steps in (50, 20, 10, 5):
+    clouds[f"DDIM, {num_steps} steps"] = ddim_sample(
+        model, alpha_bar=alpha_bar, num_steps=num_steps)
 rows = ["sampler            calls   off     gap"]
 for name, S in clouds.items():
     calls = int(name.split(", ")[1].split()[0])  # one per step
@@ -487,7 +487,7 @@ plt.show()
 #
 # ## Try it
 #
-# - In the training cell, pass `steps=6000` to `train_denoiser` (three
+# - In the training cell, pass `num_steps=6000` to `train_denoiser` (three
 #   times the training): how close does **off** come to the floor?
 # - In the DDIM cell, pass `eta=1.0` to `ddim_sample`: the sampler adds
 #   noise again. Is it better or worse than $\eta = 0$ at 10 steps?

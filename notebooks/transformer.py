@@ -95,11 +95,11 @@ print(f"nn.Transformer: {n_torch:,} parameters; calculator: {n_layers:,}")
 # %%
 paper = {"base": (512, 2048, 8, 65e6), "big": (1024, 4096, 16, 213e6)}
 lines = []
-for name, (d_model, d_ff, heads, reported) in paper.items():
-    n = parameter_count(d_model=d_model, d_ff=d_ff, heads=heads,
+for name, (d_model, d_ff, num_heads, reported) in paper.items():
+    n = parameter_count(d_model=d_model, d_ff=d_ff, num_heads=num_heads,
                         vocab_size=37_000)["total"]
-    untied = parameter_count(d_model=d_model, d_ff=d_ff, heads=heads,
-                             shared_embeddings=False,
+    untied = parameter_count(d_model=d_model, d_ff=d_ff,
+                             num_heads=num_heads, shared_embeddings=False,
                              tied_output=False)["total"]
     # the vocabulary size that would make the count match exactly
     V = (reported - (n - 37_000 * d_model)) / d_model
@@ -138,11 +138,12 @@ print("\n".join(lines))
 
 # %%
 lines = []
-for d_model, heads in ((512, 8), (1024, 16)):
-    d_k = head_dim(d_model=d_model, heads=heads)
-    lines.append(f"d_model = {d_model}, heads = {heads}: d_k = {d_k}")
+for d_model, num_heads in ((512, 8), (1024, 16)):
+    d_k = head_dim(d_model=d_model, num_heads=num_heads)
+    lines.append(f"d_model = {d_model}, num_heads = {num_heads}: "
+                 f"d_k = {d_k}")
 try:
-    head_dim(d_model=512, heads=12)
+    head_dim(d_model=512, num_heads=12)
 except ValueError as error:
     lines.append(f"ValueError: {error}")
 try:
@@ -157,12 +158,13 @@ print("\n".join(lines))
 
 # %%
 lines = ["heads   d_k   calculator   nn.MultiheadAttention"]
-for heads in (1, 2, 4, 8, 16):
+for num_heads in (1, 2, 4, 8, 16):
     n = parameter_count(num_encoder_layers=1, num_decoder_layers=0,
-                        heads=heads)["attention"]
-    mha = nn.MultiheadAttention(512, heads, device="meta")
+                        num_heads=num_heads)["attention"]
+    mha = nn.MultiheadAttention(512, num_heads, device="meta")
     n_mha = sum(p.numel() for p in mha.parameters())
-    lines.append(f"{heads:>5}  {512 // heads:>4}   {n:>10,}   {n_mha:>21,}")
+    lines.append(f"{num_heads:>5}  {512 // num_heads:>4}   {n:>10,}"
+                 f"   {n_mha:>21,}")
 print("\n".join(lines))
 
 # %% [markdown]
@@ -179,8 +181,9 @@ print("\n".join(lines))
 
 # %%
 lines = ["GB          weights  gradients  master copy  Adam  total"]
-for name, (d_model, d_ff, heads, _) in paper.items():
-    n = parameter_count(d_model=d_model, d_ff=d_ff, heads=heads)["total"]
+for name, (d_model, d_ff, num_heads, _) in paper.items():
+    n = parameter_count(d_model=d_model, d_ff=d_ff,
+                        num_heads=num_heads)["total"]
     for precision in ("fp32", "bf16-mixed"):
         m = training_memory(n, precision=precision)
         lines.append(
@@ -215,7 +218,8 @@ for seq_len in (16, 32, 64, 128):
     for p, layer in layers.items():
         measured = saved_bytes_per_token(layer, seq_len=seq_len)
         formula = activation_bytes_per_token(
-            d_model=64, d_ff=256, heads=4, seq_len=seq_len, dropout=p)
+            d_model=64, d_ff=256, num_heads=4, seq_len=seq_len,
+            dropout=p)
         pairs.append(f"{measured:5.0f} / {formula:<5}")
     lines.append(f"{seq_len:>7}   " + "   ".join(pairs))
 print("\n".join(lines))
@@ -506,7 +510,7 @@ for d_model in (8, 16, 32):
     model, losses, (token_acc, seq_acc) = train_sorter(d_model=d_model)
     counted = parameter_count(
         num_encoder_layers=1, num_decoder_layers=0, d_model=d_model,
-        d_ff=4 * d_model, heads=2, vocab_size=10, max_len=8,
+        d_ff=4 * d_model, num_heads=2, vocab_size=10, max_len=8,
         positions="learned", tied_output=False)["total"]
     n = sum(p.numel() for p in model.parameters())
     curves[d_model] = losses

@@ -13,6 +13,7 @@ from snippets.glossary.digits_task import digits, fit, mlp
 
 # --8<-- [start:numpy]
 import math
+from numbers import Real
 
 import numpy as np
 
@@ -46,15 +47,17 @@ def d_relu(x):
     return (x > 0).astype(float)  # 1 or 0; torch also takes 0 at x = 0
 
 
-def check_approximate(approximate):
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"approximate must be 'none' or 'tanh', "
-                         f"got {approximate!r}")
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
 
 
 def gelu(x, *, approximate="none"):
     """x * Phi(x), Phi the standard normal CDF; or its tanh formula."""
-    check_approximate(approximate)
+    check_choice("approximate", approximate, ("none", "tanh"))
     if approximate == "tanh":
         u = math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)
         return 0.5 * x * (1 + np.tanh(u))
@@ -62,7 +65,7 @@ def gelu(x, *, approximate="none"):
 
 
 def d_gelu(x, *, approximate="none"):
-    check_approximate(approximate)
+    check_choice("approximate", approximate, ("none", "tanh"))
     if approximate == "tanh":
         c = math.sqrt(2 / math.pi)
         t = np.tanh(c * (x + 0.044715 * x**3))
@@ -73,21 +76,35 @@ def d_gelu(x, *, approximate="none"):
     return Phi + x * phi  # product rule on x * Phi(x)
 
 
-def check_negative_slope(negative_slope):
-    ok = isinstance(negative_slope, (int, float)) and not isinstance(
-        negative_slope, bool)
-    if not (ok and 0 <= negative_slope < 1):
-        raise ValueError(f"negative_slope must be a number in [0, 1), "
-                         f"got {negative_slope!r}")
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def leaky_relu(x, *, negative_slope=0.01):
-    check_negative_slope(negative_slope)
+    check_real("negative_slope", negative_slope, low=0, high=1,
+               high_open=True)
     return np.where(x > 0, x, negative_slope * x)
 
 
 def d_leaky_relu(x, *, negative_slope=0.01):
-    check_negative_slope(negative_slope)
+    check_real("negative_slope", negative_slope, low=0, high=1,
+               high_open=True)
     return np.where(x > 0, 1.0, negative_slope)
 # --8<-- [end:numpy]
 
@@ -143,11 +160,17 @@ def gradient_norms(X, y, *, depths=range(1, 21), hidden=64, seed=0):
 import torch
 
 
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+
+
 def train_deep(config, data, *, depth=5, lr=0.1, num_epochs=10, seed=0):
     """Train a `depth`-layer MLP set up as CONFIGS[config]; its history."""
-    if config not in CONFIGS:
-        raise ValueError(f"config must be one of {list(CONFIGS)}, "
-                         f"got {config!r}")
+    check_choice("config", config, tuple(CONFIGS))
     activation, he = CONFIGS[config]
     model = mlp(depth=depth, activation=activation, seed=seed)
     if he:

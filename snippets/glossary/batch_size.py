@@ -15,18 +15,40 @@ import torch
 from snippets.glossary.digits_task import digits, fit, mlp
 
 # --8<-- [start:minibatch]
-from numbers import Integral
+import math
+from numbers import Real
 
 import numpy as np
 
 
-def check_batch_size(batch_size, n):
-    """A batch holds between 1 and all n examples."""
-    ok = (isinstance(batch_size, Integral)
-          and not isinstance(batch_size, bool))
-    if not (ok and 1 <= batch_size <= n):
-        raise ValueError(f"batch_size must be an integer in [1, {n}], "
-                         f"got {batch_size!r}")
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def params_of(model):
@@ -70,9 +92,8 @@ def loss(params, X, y):
 
 def sgd_epoch(params, X, y, *, lr=0.1, batch_size=32, order):
     """One epoch of mini-batch SGD over the examples in `order`."""
-    check_batch_size(batch_size, len(X))
-    if not lr > 0:
-        raise ValueError(f"lr must be a number > 0, got {lr!r}")
+    check_int("batch_size", batch_size, low=1, high=len(X))  # 1 to all of X
+    check_real("lr", lr, low=0, low_open=True)
     for i in range(0, len(order), batch_size):
         idx = order[i:i + batch_size]  # the last batch may be smaller
         grads = minibatch_grad(params, X[idx], y[idx])
@@ -90,7 +111,7 @@ def gradient_noise(G, batch_sizes, *, draws=200, seed=0):
     g_full = G.mean(axis=0)
     out = []
     for B in batch_sizes:
-        check_batch_size(B, len(G))
+        check_int("batch_size", B, low=1, high=len(G))
         d = [np.sum((G[rng.choice(len(G), B, replace=False)].mean(axis=0)
                      - g_full) ** 2) for _ in range(draws)]
         out.append(float(np.mean(d)))
@@ -107,10 +128,8 @@ def steps_to_reach(data, *, target, batch_size, lr, max_epochs=200,
     """Train the shared MLP with SGD until the training loss, measured
     after each epoch, is below `target`. Returns (epochs, steps, losses);
     epochs and steps are None if max_epochs was not enough."""
-    check_batch_size(batch_size, len(data[0][0]))
-    if not (isinstance(max_epochs, int) and max_epochs >= 1):
-        raise ValueError(f"max_epochs must be an integer >= 1, "
-                         f"got {max_epochs!r}")
+    check_int("batch_size", batch_size, low=1, high=len(data[0][0]))
+    check_int("max_epochs", max_epochs, low=1)
     model = mlp(seed=seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     per_epoch = math.ceil(len(data[0][0]) / batch_size)  # optimizer steps
@@ -139,7 +158,7 @@ def seconds_per_epoch(batch_size, *, repeats=3):
     size, the best of `repeats` runs (timings vary; never print them in a
     test that compares output)."""
     data = digits()
-    check_batch_size(batch_size, len(data[0][0]))
+    check_int("batch_size", batch_size, low=1, high=len(data[0][0]))
     best = math.inf
     for _ in range(repeats):
         model = mlp()
@@ -211,7 +230,7 @@ if __name__ == "__main__":
     spread = np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1))  # tr(Sigma)
 
     Bs = np.array([1, 4, 16, 64, 256])
-    noise = gradient_noise(G, Bs)
+    noise = gradient_noise(G, Bs.tolist())  # ints, not NumPy int64s
     theory = spread / Bs * (n - Bs) / (n - 1)  # sampling without replacement
     slope, _ = np.polyfit(np.log(Bs), np.log(noise), 1)
     print(f"{n} examples, {G.shape[1]} weights; tr(Sigma) = {spread:.4f}, "

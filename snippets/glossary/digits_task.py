@@ -10,6 +10,7 @@ Importing it has no side effects: the other glossary modules do
 
 # --8<-- [start:task]
 import math
+from numbers import Real
 
 import numpy as np
 import torch
@@ -29,14 +30,41 @@ def digits(*, seed=0):
     return (X[:a], y[:a]), (X[a:b], y[a:b]), (X[b:], y[b:])
 
 
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
 def mlp(*, hidden=64, depth=1, activation=nn.ReLU, dropout=0.0, seed=0):
     """64 pixels -> `depth` hidden layers of `hidden` units -> 10 logits."""
-    if not (isinstance(hidden, int) and hidden >= 1):
-        raise ValueError(f"hidden must be an integer >= 1, got {hidden!r}")
-    if not (isinstance(depth, int) and depth >= 1):
-        raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+    check_int("hidden", hidden, low=1)
+    check_int("depth", depth, low=1)
+    check_real("dropout", dropout, low=0, high=1, high_open=True)
     torch.manual_seed(seed)  # the initial weights
     layers, width = [], 64
     for _ in range(depth):
@@ -63,16 +91,10 @@ def fit(model, data, *, optimizer, num_epochs=20, batch_size=32,
     """Mini-batch training on data[0], evaluated on data[1] after each
     epoch. Returns the history: lists with one entry per epoch of
     train_loss, train_acc, val_loss, val_acc and lr (the rate used)."""
-    if not (isinstance(num_epochs, int) and num_epochs >= 1):
-        raise ValueError(f"num_epochs must be an integer >= 1, "
-                         f"got {num_epochs!r}")
-    if not (isinstance(batch_size, int) and batch_size >= 1):
-        raise ValueError(f"batch_size must be an integer >= 1, "
-                         f"got {batch_size!r}")
-    if clip_norm is not None and not (math.isfinite(clip_norm)
-                                      and clip_norm > 0):
-        raise ValueError(f"clip_norm must be None or a finite number > 0, "
-                         f"got {clip_norm!r}")
+    check_int("num_epochs", num_epochs, low=1)
+    check_int("batch_size", batch_size, low=1)
+    if clip_norm is not None:  # None: no clipping
+        check_real("clip_norm", clip_norm, low=0, low_open=True)
     torch.manual_seed(seed)  # the order of the examples, dropout masks
     (X, y), (X_val, y_val), _ = data
     history = {k: [] for k in

@@ -11,20 +11,37 @@ the sections of this script; importing it runs nothing, and
 from snippets.glossary.digits_task import digits, fit, mlp
 
 # --8<-- [start:numpy]
+import math
+from numbers import Real
+
 import numpy as np
 
 
-def check_p(p):
-    ok = isinstance(p, (int, float)) and not isinstance(p, bool)
-    if not (ok and 0 <= p < 1):
-        raise ValueError(f"p must be a number in [0, 1), got {p!r}")
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def dropout(x, *, p=0.5, training=True, rng):
     """Inverted dropout: in training, zero each entry with probability p
     and divide the survivors by 1 - p, so that the mean is unchanged; in
     evaluation, return x as it is."""
-    check_p(p)
+    check_real("p", p, low=0, high=1, high_open=True)
     if not training or p == 0:
         return x
     keep = rng.random(x.shape) >= p  # True with probability 1 - p
@@ -37,14 +54,22 @@ import numpy as np
 import torch
 
 
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
 def noisy_subset(data, *, n=300, wrong=0.2, seed=0):
     """The first n training examples, with a share `wrong` of their labels
     changed to another digit; validation and test sets unchanged."""
     (X, y), val, test = data
-    if not (isinstance(n, int) and 1 <= n <= len(X)):
-        raise ValueError(f"n must be an integer in [1, {len(X)}], got {n!r}")
-    if not 0 <= wrong <= 1:
-        raise ValueError(f"wrong must be in [0, 1], got {wrong!r}")
+    check_int("n", n, low=1, high=len(X))
+    check_real("wrong", wrong, low=0, high=1)
     rng = np.random.default_rng(seed)
     y = y[:n].clone()
     bad = torch.from_numpy(rng.choice(n, round(wrong * n), replace=False))

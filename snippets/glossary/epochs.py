@@ -16,7 +16,37 @@ from snippets.glossary.digits_task import digits, fit, mlp
 
 # --8<-- [start:early_stopping]
 import math
-from numbers import Integral, Real
+from numbers import Real
+
+
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 class EarlyStopping:
@@ -24,15 +54,8 @@ class EarlyStopping:
     validation loss did not beat the best so far by more than min_delta."""
 
     def __init__(self, *, patience=10, min_delta=0.0):
-        if not (isinstance(patience, Integral)
-                and not isinstance(patience, bool) and patience >= 1):
-            raise ValueError(f"patience must be an integer >= 1, "
-                             f"got {patience!r}")
-        if not (isinstance(min_delta, Real)
-                and not isinstance(min_delta, bool)
-                and math.isfinite(min_delta) and min_delta >= 0):
-            raise ValueError(f"min_delta must be a finite number >= 0, "
-                             f"got {min_delta!r}")
+        check_int("patience", patience, low=1)
+        check_real("min_delta", min_delta, low=0)
         self.patience, self.min_delta = patience, min_delta
         self.epoch = 0  # epochs seen, counted from 1
         self.best = math.inf  # the lowest validation loss so far
@@ -56,9 +79,7 @@ def train(model, data, *, optimizer, max_epochs=100, patience=None,
     """Train one epoch at a time with the shared fit(). With a patience,
     stop early and put the best epoch's weights back. Returns the
     history (train_loss, val_loss, val_acc per epoch) and the stopper."""
-    if not (isinstance(max_epochs, int) and max_epochs >= 1):
-        raise ValueError(f"max_epochs must be an integer >= 1, "
-                         f"got {max_epochs!r}")
+    check_int("max_epochs", max_epochs, low=1)
     stopper = None
     if patience is not None:
         stopper = EarlyStopping(patience=patience, min_delta=min_delta)
@@ -84,9 +105,7 @@ def train(model, data, *, optimizer, max_epochs=100, patience=None,
 def overfitting_run(*, n_train=200, max_epochs=100, patience=None):
     """Two hidden layers of 128 units trained on only n_train of the 1078
     training images, with no regularization: it learns them by heart."""
-    if not (isinstance(n_train, int) and 1 <= n_train <= 1078):
-        raise ValueError(f"n_train must be an integer in [1, 1078], "
-                         f"got {n_train!r}")
+    check_int("n_train", n_train, low=1, high=1078)
     (X, y), val, test = digits()
     small = ((X[:n_train], y[:n_train]), val, test)
     model = mlp(hidden=128, depth=2)

@@ -18,11 +18,23 @@ from numbers import Real
 import numpy as np
 
 
-def check(name, value, allowed, ok):
-    """Raise a ValueError naming `name` unless value is a real number
-    (not a bool, not nan) with ok(value) true."""
-    real = isinstance(value, Real) and not isinstance(value, bool)
-    if not (real and not math.isnan(value) and ok(value)):
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
@@ -30,9 +42,9 @@ def clip_by_norm(grads, *, max_norm, norm_type=2.0):
     """Scale all gradients together so that their joint norm is at most
     max_norm, as torch.nn.utils.clip_grad_norm_ does. Returns the clipped
     gradients and the total norm from before clipping."""
-    check("max_norm", max_norm, "a finite number > 0",
-          lambda v: 0 < v < math.inf)
-    check("norm_type", norm_type, "a number >= 1 or inf", lambda v: v >= 1)
+    check_real("max_norm", max_norm, low=0, low_open=True)
+    if norm_type != math.inf:  # or inf: the largest entry (below)
+        check_real("norm_type", norm_type, low=1)
     if norm_type == math.inf:
         total = max(float(np.max(np.abs(g))) for g in grads)
     else:  # the norm of the per-tensor norms = the norm of all entries
@@ -48,8 +60,7 @@ def clip_by_norm(grads, *, max_norm, norm_type=2.0):
 def clip_by_value(grads, *, clip_value):
     """Clamp every entry of every gradient to [-clip_value, clip_value],
     as torch.nn.utils.clip_grad_value_ does."""
-    check("clip_value", clip_value, "a finite number > 0",
-          lambda v: 0 < v < math.inf)
+    check_real("clip_value", clip_value, low=0, low_open=True)
     return [np.clip(g, -clip_value, clip_value) for g in grads]
 # --8<-- [end:clip]
 

@@ -17,26 +17,37 @@ from itertools import pairwise
 from torch import nn
 
 
-def check_sizes(sizes):
-    ok = (isinstance(sizes, (list, tuple)) and len(sizes) >= 2
-          and all(isinstance(n, int) and n >= 1 for n in sizes))
-    if not ok:
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def layers_of(sizes):
+    """The (n_in, n_out) of each layer of an MLP with layer sizes
+    [n_0, ..., n_L]: at least two sizes, each an integer >= 1."""
+    if not (isinstance(sizes, (list, tuple)) and len(sizes) >= 2):
         raise ValueError(f"sizes must be a list of >= 2 integers >= 1, "
                          f"got {sizes!r}")
+    for i, n in enumerate(sizes):
+        check_int(f"sizes[{i}]", n, low=1)
+    return list(pairwise(sizes))
 
 
 def n_params(sizes):
     """Weights and biases of an MLP with layer sizes [n_0, ..., n_L]:
     each layer has n_in * n_out weights and n_out biases."""
-    check_sizes(sizes)
-    return sum(n_in * n_out + n_out for n_in, n_out in pairwise(sizes))
+    return sum(n_in * n_out + n_out for n_in, n_out in layers_of(sizes))
 
 
 def torch_mlp(sizes):
     """The same MLP in torch: Linear layers with ReLU between them."""
-    check_sizes(sizes)
     layers = []
-    for n_in, n_out in pairwise(sizes):
+    for n_in, n_out in layers_of(sizes):
         layers += [nn.Linear(n_in, n_out), nn.ReLU()]
     return nn.Sequential(*layers[:-1])  # no ReLU after the output layer
 # --8<-- [end:count]
@@ -44,17 +55,47 @@ def torch_mlp(sizes):
 
 # --8<-- [start:numpy]
 import math
+from numbers import Real
 
 import numpy as np
 from sklearn.datasets import load_digits
+
+
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def init_params(*, n_in=64, hidden=32, n_out=10, seed=0):
     """PyTorch's default for nn.Linear, drawn with NumPy: every weight and
     bias of a layer ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
     for name, n in (("n_in", n_in), ("hidden", hidden), ("n_out", n_out)):
-        if not (isinstance(n, int) and n >= 1):
-            raise ValueError(f"{name} must be an integer >= 1, got {n!r}")
+        check_int(name, n, low=1)
     rng = np.random.default_rng(seed)
     params = []
     for fan_in, fan_out in ((n_in, hidden), (hidden, n_out)):
@@ -83,16 +124,14 @@ def loss_and_gradients(params, X, y):
     return loss, [dZ1.T @ X, dZ1.sum(axis=0), dZ2.T @ H, dZ2.sum(axis=0)]
 
 
-def train_numpy(X, y, *, hidden=32, lr=0.5, steps=100, seed=0):
+def train_numpy(X, y, *, hidden=32, lr=0.5, num_steps=100, seed=0):
     """Full-batch gradient descent; returns the params and the losses
-    before each step and after the last (steps + 1 values)."""
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    if not (isinstance(steps, int) and steps >= 0):
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    before each step and after the last (num_steps + 1 values)."""
+    check_real("lr", lr, low=0, low_open=True)
+    check_int("num_steps", num_steps, low=0)
     params = init_params(hidden=hidden, seed=seed)
     losses = []
-    for _ in range(steps):
+    for _ in range(num_steps):
         loss, grads = loss_and_gradients(params, X, y)
         losses.append(loss)
         params = [p - lr * g for p, g in zip(params, grads)]
@@ -110,8 +149,7 @@ def width_sweep(data, *, widths=(1, 2, 4, 8, 32, 128, 512), n=300,
     """Train the shared one-hidden-layer MLP at each width on the first n
     training examples; {width: (number of parameters, history)}."""
     (X, y), val, test = data
-    if not (isinstance(n, int) and 1 <= n <= len(X)):
-        raise ValueError(f"n must be an integer in [1, {len(X)}], got {n!r}")
+    check_int("n", n, low=1, high=len(X))
     small = ((X[:n], y[:n]), val, test)
     results = {}
     for hidden in widths:
@@ -137,7 +175,7 @@ if __name__ == "__main__":
     # --8<-- [start:numpy_run]
     X, y = load_digits(return_X_y=True)
     X, y = X[:500] / 16.0, y[:500]  # 500 digits, pixels in [0, 1]
-    params, losses = train_numpy(X, y, hidden=32, lr=0.5, steps=100)
+    params, losses = train_numpy(X, y, hidden=32, lr=0.5, num_steps=100)
     for step in (0, 1, 10, 100):
         print(f"after {step:>3} steps: loss {losses[step]:.6f}")
     # --8<-- [end:numpy_run]
@@ -184,7 +222,8 @@ if __name__ == "__main__":
         best = min(range(len(h["val_loss"])), key=h["val_loss"].__getitem__)
         lowest = f"{h['val_loss'][best]:.3f}, epoch {best + 1}"
         print(f"{hidden:>6}{count:>8,}{h['train_acc'][-1]:>11.3f}"
-              f"{h['val_acc'][-1]:>9.3f}{h['val_loss'][-1]:>10.3f}{lowest:>20}")
+              f"{h['val_acc'][-1]:>9.3f}{h['val_loss'][-1]:>10.3f}"
+              f"{lowest:>20}")
     # --8<-- [end:sweep_run]
 
     # --8<-- [start:figure]

@@ -21,20 +21,41 @@ from numbers import Real
 import numpy as np
 
 
-def check_lr(lr):
-    """The learning rate must be a finite number > 0."""
-    ok = isinstance(lr, Real) and not isinstance(lr, bool)
-    if not (ok and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def gradient_descent(grad, w, *, lr=0.01, num_steps=100):
     """Repeat w <- w - lr * grad(w); returns the path, one row per step
     (num_steps + 1 rows: the start, then each step)."""
-    check_lr(lr)
-    if not (isinstance(num_steps, int) and num_steps >= 0):
-        raise ValueError(f"num_steps must be an integer >= 0, "
-                         f"got {num_steps!r}")
+    check_real("lr", lr, low=0, low_open=True)
+    check_int("num_steps", num_steps, low=0)
     w = np.array(w, dtype=float)
     path = [w]
     for _ in range(num_steps):
@@ -80,6 +101,7 @@ def lr_sweep(lrs, *, num_epochs=10, seed=0):
         results.append((lr, history, dead_units(model, data[0][0])))
     return results
 # --8<-- [end:sweep]
+
 
 
 if __name__ == "__main__":

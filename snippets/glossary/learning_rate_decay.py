@@ -15,63 +15,70 @@ from snippets.glossary.digits_task import digits, fit, mlp
 
 # --8<-- [start:schedules]
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 
-def check_number(name, value, low, high, *, low_open=True,
-                 high_open=False):
-    """value must be a real number in the interval from low to high."""
-    ok = isinstance(value, Real) and not isinstance(value, bool)
-    if ok and math.isfinite(value):
-        ok = (value > low if low_open else value >= low) and (
-            value < high if high_open else value <= high)
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
     else:
-        ok = False
-    if not ok:
-        bounds = (f"{'(' if low_open else '['}{low}, {high}"
-                  f"{')' if high_open else ']'}")
-        raise ValueError(f"{name} must be a number in {bounds}, "
-                         f"got {value!r}")
-
-
-def check_steps(name, value, low=1):
-    if not (isinstance(value, Integral) and not isinstance(value, bool)
-            and value >= low):
-        raise ValueError(f"{name} must be an integer >= {low}, "
-                         f"got {value!r}")
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def step_decay(t, *, lr0=0.1, step_size=30, gamma=0.1):
     """Divide by 1/gamma every step_size steps: lr0 gamma^floor(t/s)."""
-    check_number("lr0", lr0, 0, math.inf, high_open=True)
-    check_steps("step_size", step_size)
-    check_number("gamma", gamma, 0, 1)
+    check_real("lr0", lr0, low=0, low_open=True)
+    check_int("step_size", step_size, low=1)
+    check_real("gamma", gamma, low=0, high=1, low_open=True)
     return lr0 * gamma ** (np.asarray(t) // step_size)
 
 
 def exponential(t, *, lr0=0.1, gamma=0.96):
     """Multiply by gamma at every step: lr0 gamma^t."""
-    check_number("lr0", lr0, 0, math.inf, high_open=True)
-    check_number("gamma", gamma, 0, 1)
+    check_real("lr0", lr0, low=0, low_open=True)
+    check_real("gamma", gamma, low=0, high=1, low_open=True)
     return lr0 * gamma ** np.asarray(t, dtype=float)
 
 
 def inverse_time(t, *, lr0=0.1, tau=10):
     """Bengio's 1/t decay: lr0 tau / max(t, tau), constant for tau steps,
     then proportional to 1/t."""
-    check_number("lr0", lr0, 0, math.inf, high_open=True)
-    check_number("tau", tau, 0, math.inf, high_open=True)
+    check_real("lr0", lr0, low=0, low_open=True)
+    check_real("tau", tau, low=0, low_open=True)
     return lr0 * tau / np.maximum(np.asarray(t, dtype=float), tau)
 
 
 def cosine(t, *, lr0=0.1, T=100, lr_min=0.0):
     """Half a cosine from lr0 at t = 0 down to lr_min at t = T (SGDR
     without restarts)."""
-    check_number("lr0", lr0, 0, math.inf, high_open=True)
-    check_steps("T", T)
-    check_number("lr_min", lr_min, 0, lr0, low_open=False, high_open=True)
+    check_real("lr0", lr0, low=0, low_open=True)
+    check_int("T", T, low=1)
+    check_real("lr_min", lr_min, low=0, high=lr0, high_open=True)
     t = np.asarray(t, dtype=float)
     return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * t / T)) / 2
 
@@ -80,11 +87,9 @@ def warmup_cosine(t, *, lr0=0.1, warmup=10, T=100, start_factor=0.1,
                   lr_min=0.0):
     """A linear warm-up from start_factor * lr0 to lr0 over `warmup`
     steps, then cosine decay to lr_min at step T."""
-    check_steps("T", T, low=2)
-    if not (isinstance(warmup, Integral) and 1 <= warmup < T):
-        raise ValueError(f"warmup must be an integer in [1, T - 1] = "
-                         f"[1, {T - 1}], got {warmup!r}")
-    check_number("start_factor", start_factor, 0, 1)
+    check_int("T", T, low=2)
+    check_int("warmup", warmup, low=1, high=T - 1)
+    check_real("start_factor", start_factor, low=0, high=1, low_open=True)
     t = np.asarray(t, dtype=float)
     ramp = lr0 * (start_factor + (1 - start_factor) * t / warmup)
     decay = cosine(np.maximum(t - warmup, 0), lr0=lr0, T=T - warmup,

@@ -23,11 +23,33 @@ def loss(w):
     return 0.5 * np.sum(A * w**2, axis=-1)
 
 
-def check(name, value, allowed, ok):
-    """Raise a ValueError naming `name` unless value is a finite real
-    number with ok(value) true."""
-    real = isinstance(value, Real) and not isinstance(value, bool)
-    if not (real and math.isfinite(value) and ok(value)):
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
@@ -37,14 +59,12 @@ def descend(w0=(-4.0, 1.0), *, lr=0.01, momentum=0.9, nesterov=False,
     b starts as the first gradient, then b <- momentum * b + g; the step
     is -lr * b (heavy ball) or -lr * (g + momentum * b) (Nesterov).
     Returns the path, shape (num_steps + 1, 2)."""
-    check("lr", lr, "a finite number > 0", lambda v: v > 0)
-    check("momentum", momentum, "a number in [0, 1)", lambda v: 0 <= v < 1)
+    check_real("lr", lr, low=0, low_open=True)
+    check_real("momentum", momentum, low=0, high=1, high_open=True)
     if nesterov and momentum == 0:
         raise ValueError("nesterov=True needs momentum in (0, 1), "
                          "got momentum=0")
-    if not (isinstance(num_steps, int) and num_steps >= 1):
-        raise ValueError(f"num_steps must be an integer >= 1, "
-                         f"got {num_steps!r}")
+    check_int("num_steps", num_steps, low=1)
     w, b = np.array(w0, dtype=float), None
     path = [w]
     for _ in range(num_steps):
@@ -59,7 +79,7 @@ def descend(w0=(-4.0, 1.0), *, lr=0.01, momentum=0.9, nesterov=False,
 
 def steps_to(path, *, tol=1e-8):
     """The first step at which f < tol, or None if it never gets there."""
-    check("tol", tol, "a finite number > 0", lambda v: v > 0)
+    check_real("tol", tol, low=0, low_open=True)
     with np.errstate(over="ignore", invalid="ignore"):  # diverged runs
         below = np.flatnonzero(loss(path) < tol)
     return int(below[0]) if below.size else None

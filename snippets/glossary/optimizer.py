@@ -33,11 +33,33 @@ def rosenbrock_grad(p):
 
 
 # --8<-- [start:optimizers]
-def check(name, value, allowed, ok):
-    """Raise a ValueError naming `name` unless value is a finite real
-    number with ok(value) true."""
-    real = isinstance(value, Real) and not isinstance(value, bool)
-    if not (real and math.isfinite(value) and ok(value)):
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
@@ -47,9 +69,8 @@ class SGD:
     (heavy ball) or -lr * (g + mu * b) (nesterov=True)."""
 
     def __init__(self, *, lr=0.01, momentum=0.0, nesterov=False):
-        check("lr", lr, "a finite number > 0", lambda v: v > 0)
-        check("momentum", momentum, "a number in [0, 1)",
-              lambda v: 0 <= v < 1)
+        check_real("lr", lr, low=0, low_open=True)
+        check_real("momentum", momentum, low=0, high=1, high_open=True)
         if nesterov and momentum == 0:
             raise ValueError("nesterov=True needs momentum in (0, 1), "
                              "got momentum=0")
@@ -69,10 +90,10 @@ class Adam:
     for their start at zero, and a step of about lr per coordinate."""
 
     def __init__(self, *, lr=0.001, betas=(0.9, 0.999), eps=1e-8):
-        check("lr", lr, "a finite number > 0", lambda v: v > 0)
+        check_real("lr", lr, low=0, low_open=True)
         for name, beta in zip(("betas[0]", "betas[1]"), betas, strict=True):
-            check(name, beta, "a number in [0, 1)", lambda v: 0 <= v < 1)
-        check("eps", eps, "a finite number > 0", lambda v: v > 0)
+            check_real(name, beta, low=0, high=1, high_open=True)
+        check_real("eps", eps, low=0, low_open=True)
         self.lr, self.betas, self.eps = lr, betas, eps
         self.t, self.m, self.v = 0, 0.0, 0.0  # step count, moments
 
@@ -94,8 +115,7 @@ class AdamW(Adam):
     def __init__(self, *, lr=0.001, betas=(0.9, 0.999), eps=1e-8,
                  weight_decay=0.01):
         super().__init__(lr=lr, betas=betas, eps=eps)
-        check("weight_decay", weight_decay, "a finite number >= 0",
-              lambda v: v >= 0)
+        check_real("weight_decay", weight_decay, low=0)
         self.weight_decay = weight_decay
 
     def step(self, p, g):
@@ -104,9 +124,7 @@ class AdamW(Adam):
 
 def descend(opt, *, start=(-1.2, 1.0), num_steps=500):
     """The path of `opt` on the Rosenbrock function, (num_steps + 1, 2)."""
-    if not (isinstance(num_steps, int) and num_steps >= 1):
-        raise ValueError(f"num_steps must be an integer >= 1, "
-                         f"got {num_steps!r}")
+    check_int("num_steps", num_steps, low=1)
     p = np.array(start, dtype=float)
     path = [p]
     for _ in range(num_steps):

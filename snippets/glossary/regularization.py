@@ -28,33 +28,53 @@ def grad(w):
     return X.T @ (X @ w - y) / len(y)
 
 
-def check(name, value, allowed, ok):
-    """Raise a ValueError naming `name` unless value is a finite real
-    number with ok(value) true."""
-    real = isinstance(value, Real) and not isinstance(value, bool)
-    if not (real and math.isfinite(value) and ok(value)):
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
-def train(*, adam, decoupled, lam=0.1, lr=0.01, num_steps=300,
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def train(*, adam, decoupled, weight_decay=0.1, lr=0.01, num_steps=300,
           betas=(0.9, 0.999), eps=1e-8):
     """w after num_steps of SGD or Adam from w = 0, regularized by
-    lam (lambda) in one of two ways:
-    decoupled=False: L2 penalty, the gradient g of L becomes g + lam * w;
-    decoupled=True:  weight decay, w <- w (1 - lr lam) before the step."""
-    check("lam", lam, "a finite number >= 0", lambda v: v >= 0)
-    check("lr", lr, "a finite number > 0", lambda v: v > 0)
-    if not (isinstance(num_steps, int) and num_steps >= 1):
-        raise ValueError(f"num_steps must be an integer >= 1, "
-                         f"got {num_steps!r}")
+    weight_decay (lambda) in one of two ways:
+    decoupled=False: L2 penalty, the gradient g of L becomes g + lambda w;
+    decoupled=True:  weight decay, w <- w (1 - lr lambda) before the step."""
+    check_real("weight_decay", weight_decay, low=0)
+    check_real("lr", lr, low=0, low_open=True)
+    check_int("num_steps", num_steps, low=1)
     beta1, beta2 = betas
     w, m, v = np.zeros(3), 0.0, 0.0
     for t in range(1, num_steps + 1):
         g = grad(w)
         if decoupled:
-            w = w * (1 - lr * lam)  # shrink, apart from the gradient
+            w = w * (1 - lr * weight_decay)  # shrink, apart from the gradient
         else:
-            g = g + lam * w  # the gradient of lam/2 |w|^2, added to g
+            g = g + weight_decay * w  # the gradient of lambda/2 |w|^2
         if not adam:
             w = w - lr * g
             continue
@@ -104,20 +124,23 @@ if __name__ == "__main__":
     # --8<-- [end:defaults]
 
     # --8<-- [start:penalty_run]
-    lam = 0.1
+    weight_decay = 0.1  # lambda
     runs = {
-        "SGD,   L2 penalty": train(adam=False, decoupled=False, lam=lam),
-        "SGD,   weight decay": train(adam=False, decoupled=True, lam=lam),
-        "Adam,  L2 penalty": train(adam=True, decoupled=False, lam=lam,
-                                   lr=0.05),
-        "AdamW, weight decay": train(adam=True, decoupled=True, lam=lam,
-                                     lr=0.05),
+        "SGD,   L2 penalty": train(adam=False, decoupled=False,
+                                   weight_decay=weight_decay),
+        "SGD,   weight decay": train(adam=False, decoupled=True,
+                                     weight_decay=weight_decay),
+        "Adam,  L2 penalty": train(adam=True, decoupled=False,
+                                   weight_decay=weight_decay, lr=0.05),
+        "AdamW, weight decay": train(adam=True, decoupled=True,
+                                     weight_decay=weight_decay, lr=0.05),
         # for reference, the exact minima of L and of L + lam/2 |w|^2
         "minimum of L": np.linalg.solve(X.T @ X, X.T @ y),
         "minimum of L + lam/2 |w|^2": np.linalg.solve(
-            X.T @ X / len(y) + lam * np.eye(3), X.T @ y / len(y)),
+            X.T @ X / len(y) + weight_decay * np.eye(3), X.T @ y / len(y)),
     }
-    print(f"lambda = {lam}, 300 steps from w = 0       w1       w2       w3")
+    print(f"lambda = {weight_decay}, 300 steps from w = 0"
+          "       w1       w2       w3")
     for name, w in runs.items():
         print(f"{name:<35} {w[0]:>8.4f} {w[1]:>8.4f} {w[2]:>8.4f}")
     for kind in ("SGD", "Adam"):
@@ -129,20 +152,26 @@ if __name__ == "__main__":
     # --8<-- [end:penalty_run]
 
     # --8<-- [start:penalty_torch_run]
-    lam = 0.1
+    weight_decay = 0.1  # lambda
     runs_torch = {
         "SGD,  L2 penalty in the loss": train_torch(
-            lambda ps: torch.optim.SGD(ps, lr=0.01), l2_in_loss=lam),
-        f"SGD(weight_decay={lam})": train_torch(
-            lambda ps: torch.optim.SGD(ps, lr=0.01, weight_decay=lam)),
+            lambda ps: torch.optim.SGD(ps, lr=0.01),
+            l2_in_loss=weight_decay),
+        f"SGD(weight_decay={weight_decay})": train_torch(
+            lambda ps: torch.optim.SGD(ps, lr=0.01,
+                                       weight_decay=weight_decay)),
         "Adam, L2 penalty in the loss": train_torch(
-            lambda ps: torch.optim.Adam(ps, lr=0.05), l2_in_loss=lam),
-        f"Adam(weight_decay={lam})": train_torch(
-            lambda ps: torch.optim.Adam(ps, lr=0.05, weight_decay=lam)),
-        f"AdamW(weight_decay={lam})": train_torch(
-            lambda ps: torch.optim.AdamW(ps, lr=0.05, weight_decay=lam)),
+            lambda ps: torch.optim.Adam(ps, lr=0.05),
+            l2_in_loss=weight_decay),
+        f"Adam(weight_decay={weight_decay})": train_torch(
+            lambda ps: torch.optim.Adam(ps, lr=0.05,
+                                        weight_decay=weight_decay)),
+        f"AdamW(weight_decay={weight_decay})": train_torch(
+            lambda ps: torch.optim.AdamW(ps, lr=0.05,
+                                         weight_decay=weight_decay)),
     }
-    print(f"lambda = {lam}, 300 steps from w = 0       w1       w2       w3")
+    print(f"lambda = {weight_decay}, 300 steps from w = 0"
+          "       w1       w2       w3")
     for name, w in runs_torch.items():
         print(f"{name:<35} {w[0]:>8.4f} {w[1]:>8.4f} {w[2]:>8.4f}")
     names = list(runs_torch)
@@ -159,15 +188,15 @@ if __name__ == "__main__":
     small = ((X_train[:100], y_train[:100]), validation, test)
     histories = {}
     print("  lambda  train loss  val loss  gap (val - train)  val acc")
-    for lam in (0.0, 1e-4, 1e-3, 1e-2, 1e-1):
+    for weight_decay in (0.0, 1e-4, 1e-3, 1e-2, 1e-1):  # lambda
         model = mlp(hidden=256)  # wide: many weights for 100 images
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
-                                    weight_decay=lam)
+                                    weight_decay=weight_decay)
         history = fit(model, small, optimizer=optimizer, num_epochs=100)
-        histories[lam] = history
+        histories[weight_decay] = history
         train_loss, val_loss = (history["train_loss"][-1],
                                 history["val_loss"][-1])
-        print(f"{lam:>8} {train_loss:>11.3f} {val_loss:>9.3f}"
+        print(f"{weight_decay:>8} {train_loss:>11.3f} {val_loss:>9.3f}"
               f" {val_loss - train_loss:>18.3f}"
               f" {history['val_acc'][-1]:>8.3f}")
     # --8<-- [end:sweep]
@@ -177,20 +206,22 @@ if __name__ == "__main__":
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
     epochs = range(1, 101)
-    for lam, label in ((0.0, "too small"), (1e-3, "about right"),
-                       (1e-1, "too large")):
-        line, = left.plot(epochs, histories[lam]["val_loss"],
-                          label=f"lambda = {lam} ({label})")
-        left.plot(epochs, histories[lam]["train_loss"], ls="--",
+    for weight_decay, label in ((0.0, "too small"), (1e-3, "about right"),
+                                (1e-1, "too large")):
+        line, = left.plot(epochs, histories[weight_decay]["val_loss"],
+                          label=f"lambda = {weight_decay} ({label})")
+        left.plot(epochs, histories[weight_decay]["train_loss"], ls="--",
                   color=line.get_color())
     left.set(xlabel="epoch", ylabel="loss (log scale)", yscale="log",
              title="validation (solid) and training (dashed)")
     left.legend(fontsize=8)
-    lams = list(histories)
+    weight_decays = list(histories)  # the lambdas of the sweep
+    ticks = range(len(weight_decays))
     for key, name in (("train_loss", "training"), ("val_loss", "validation")):
-        right.plot(range(len(lams)), [histories[lam][key][-1] for lam in lams],
-                   marker="o", label=name)
-    right.set(xticks=range(len(lams)), xticklabels=[str(lam) for lam in lams],
+        final = [histories[weight_decay][key][-1]
+                 for weight_decay in weight_decays]
+        right.plot(ticks, final, marker="o", label=name)
+    right.set(xticks=ticks, xticklabels=list(map(str, weight_decays)),
               xlabel="lambda (weight_decay)", ylabel="loss after 100 epochs",
               yscale="log", title="final losses")
     right.legend(fontsize=8)

@@ -14,37 +14,64 @@ from snippets.glossary.digits_task import digits, evaluate, fit, mlp
 
 # --8<-- [start:numpy]
 import math
+from numbers import Real
 
 import numpy as np
 
 
-def check_fans(n_in, n_out, gain=1.0):
-    for name, n in (("n_in", n_in), ("n_out", n_out)):
-        if not (isinstance(n, int) and n >= 1):
-            raise ValueError(f"{name} must be an integer >= 1, got {n!r}")
-    if not (isinstance(gain, (int, float)) and math.isfinite(gain)
-            and gain > 0):
-        raise ValueError(f"gain must be a finite number > 0, got {gain!r}")
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def glorot_uniform(n_in, n_out, *, gain=1.0, rng):
     """U(-r, r) with r = gain * sqrt(6 / (n_in + n_out)), so that
     Var(w) = r^2 / 3 = gain^2 * 2 / (n_in + n_out). Shape (n_out, n_in)."""
-    check_fans(n_in, n_out, gain)
+    check_int("n_in", n_in, low=1)
+    check_int("n_out", n_out, low=1)
+    check_real("gain", gain, low=0, low_open=True)
     r = gain * math.sqrt(6 / (n_in + n_out))
     return rng.uniform(-r, r, size=(n_out, n_in))
 
 
 def glorot_normal(n_in, n_out, *, gain=1.0, rng):
     """N(0, gain^2 * 2 / (n_in + n_out)). Shape (n_out, n_in)."""
-    check_fans(n_in, n_out, gain)
+    check_int("n_in", n_in, low=1)
+    check_int("n_out", n_out, low=1)
+    check_real("gain", gain, low=0, low_open=True)
     std = gain * math.sqrt(2 / (n_in + n_out))
     return rng.normal(0.0, std, size=(n_out, n_in))
 
 
 def he_normal(n_in, n_out, *, rng):
     """N(0, 2 / n_in), for ReLU layers. Shape (n_out, n_in)."""
-    check_fans(n_in, n_out)
+    check_int("n_in", n_in, low=1)
+    check_int("n_out", n_out, low=1)
     return rng.normal(0.0, math.sqrt(2 / n_in), size=(n_out, n_in))
 # --8<-- [end:numpy]
 
@@ -63,20 +90,22 @@ SCHEMES = {"N(0, 0.01^2)": small, "Glorot uniform": glorot_uniform,
 ACTIVATIONS = {"tanh": np.tanh, "ReLU": lambda z: np.maximum(z, 0.0)}
 
 
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+
+
 def activation_variances(scheme, activation, *, depth=20, width=256,
                          n=500, seed=0):
     """Var(h_l) for l = 1..depth: n standard normal inputs pushed through
     `depth` layers of `width` units, weights from SCHEMES[scheme], zero
     biases, ACTIVATIONS[activation] after each layer."""
-    if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {list(SCHEMES)}, "
-                         f"got {scheme!r}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {list(ACTIVATIONS)}, "
-                         f"got {activation!r}")
-    if not (isinstance(depth, int) and 1 <= depth <= 100):
-        raise ValueError(f"depth must be an integer in [1, 100], "
-                         f"got {depth!r}")
+    check_choice("scheme", scheme, SCHEMES)
+    check_choice("activation", activation, ACTIVATIONS)
+    check_int("depth", depth, low=1, high=100)
     rng = np.random.default_rng(seed)
     h = rng.standard_normal((n, width))  # Var(x) = 1
     variances = []
@@ -100,11 +129,17 @@ INITS = {  # scheme: how to fill a weight matrix in place
 }
 
 
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+
+
 def initialize(model, *, scheme, seed=0):
     """Refill every Linear layer: weights by INITS[scheme], biases 0."""
-    if scheme not in INITS:
-        raise ValueError(f"scheme must be one of {list(INITS)}, "
-                         f"got {scheme!r}")
+    check_choice("scheme", scheme, INITS)
     torch.manual_seed(seed)
     for layer in model:
         if isinstance(layer, nn.Linear):
@@ -143,7 +178,8 @@ if __name__ == "__main__":
             ("Glorot normal", glorot_normal(n_in, n_out, rng=rng),
              2 / (n_in + n_out)),
             ("He normal", he_normal(n_in, n_out, rng=rng), 2 / n_in)):
-        print(f"{name:<18}{var:>13.6f}{W.var():>12.6f}{np.abs(W).max():>10.4f}")
+        print(f"{name:<18}{var:>13.6f}{W.var():>12.6f}"
+              f"{np.abs(W).max():>10.4f}")
     print(f"Glorot uniform bound sqrt(6 / (n_in + n_out)) = "
           f"{math.sqrt(6 / (n_in + n_out)):.4f}")
     # --8<-- [end:numpy_run]

@@ -11,22 +11,37 @@ runs every experiment of the page.
 
 # --8<-- [start:plateau]
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 
-def require(ok, name, rule, value):
-    """Refuse a bad hyperparameter with a message naming it."""
-    if not ok:
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
-def is_int(x):
-    return isinstance(x, Integral) and not isinstance(x, bool)
-
-
-def is_real(x):
-    ok = isinstance(x, Real) and not isinstance(x, bool)
-    return ok and math.isfinite(x)
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 class DivideOnPlateau:
@@ -42,17 +57,13 @@ class DivideOnPlateau:
 
     def __init__(self, *, lr, factor=0.1, patience=10, threshold=1e-4,
                  cooldown=0, min_lr=0.0):
-        require(is_real(lr) and lr > 0, "lr", "a finite number > 0", lr)
-        require(is_real(factor) and 0 < factor < 1, "factor",
-                "a number in (0, 1)", factor)
-        require(is_int(patience) and patience >= 0, "patience",
-                "an integer >= 0", patience)
-        require(is_real(threshold) and threshold >= 0, "threshold",
-                "a finite number >= 0", threshold)
-        require(is_int(cooldown) and cooldown >= 0, "cooldown",
-                "an integer >= 0", cooldown)
-        require(is_real(min_lr) and min_lr >= 0, "min_lr",
-                "a finite number >= 0", min_lr)
+        check_real("lr", lr, low=0, low_open=True)
+        check_real("factor", factor, low=0, high=1, low_open=True,
+                   high_open=True)
+        check_int("patience", patience, low=0)
+        check_real("threshold", threshold, low=0)
+        check_int("cooldown", cooldown, low=0)
+        check_real("min_lr", min_lr, low=0)
         self.lr, self.factor, self.patience = float(lr), factor, patience
         self.threshold, self.cooldown, self.min_lr = (threshold, cooldown,
                                                       min_lr)
@@ -62,8 +73,9 @@ class DivideOnPlateau:
 
     def step(self, val_error):
         """Record one epoch's validation error; return the lr to use."""
-        require(isinstance(val_error, Real) and not isinstance(
-            val_error, bool), "val_error", "a number", val_error)
+        # a diverged run's nan or inf counts as a bad epoch, as in torch
+        if not (isinstance(val_error, Real) and not math.isfinite(val_error)):
+            check_real("val_error", val_error)
         error = float(val_error)
         if error < self.best * (1 - self.threshold):
             self.best = error
@@ -105,7 +117,7 @@ def error_rate(model, idx):
         return (model(X[idx]).argmax(1) != y[idx]).float().mean().item()
 
 
-def train_like_alexnet(*, lr=0.01, epochs=90, batch_size=128,
+def train_like_alexnet(*, lr=0.01, num_epochs=90, batch_size=128,
                        momentum=0.9, weight_decay=5e-4, dropout=0.5,
                        patience=10, hidden=64):
     """A 64-hidden-hidden-10 MLP trained with AlexNet's recipe.
@@ -113,19 +125,13 @@ def train_like_alexnet(*, lr=0.01, epochs=90, batch_size=128,
     Returns the lr of each epoch, the validation error after each epoch
     and the final test error.
     """
-    require(is_real(lr) and lr > 0, "lr", "a finite number > 0", lr)
-    require(is_int(epochs) and epochs >= 1, "epochs", "an integer >= 1",
-            epochs)
-    require(is_int(batch_size) and batch_size >= 1, "batch_size",
-            "an integer >= 1", batch_size)
-    require(is_real(momentum) and 0 <= momentum < 1, "momentum",
-            "a number in [0, 1)", momentum)
-    require(is_real(weight_decay) and weight_decay >= 0, "weight_decay",
-            "a finite number >= 0", weight_decay)
-    require(is_real(dropout) and 0 <= dropout < 1, "dropout",
-            "a number in [0, 1)", dropout)
-    require(is_int(hidden) and hidden >= 1, "hidden", "an integer >= 1",
-            hidden)
+    check_real("lr", lr, low=0, low_open=True)
+    check_int("num_epochs", num_epochs, low=1)
+    check_int("batch_size", batch_size, low=1)
+    check_real("momentum", momentum, low=0, high=1, high_open=True)
+    check_real("weight_decay", weight_decay, low=0)
+    check_real("dropout", dropout, low=0, high=1, high_open=True)
+    check_int("hidden", hidden, low=1)
     # divide by 10 on a plateau, at most three times (lr / 1000 is a floor)
     schedule = DivideOnPlateau(lr=lr, factor=0.1, patience=patience,
                                min_lr=lr / 1000)
@@ -138,7 +144,7 @@ def train_like_alexnet(*, lr=0.01, epochs=90, batch_size=128,
     optimizer = torch.optim.SGD(model.parameters(), lr=lr,
                                 momentum=momentum, weight_decay=weight_decay)
     lrs, val_errors = [], []
-    for _ in range(epochs):
+    for _ in range(num_epochs):
         model.train()  # dropout on
         for batch in train[torch.randperm(len(train))].split(batch_size):
             loss = nn.functional.cross_entropy(model(X[batch]), y[batch])

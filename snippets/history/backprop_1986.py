@@ -43,16 +43,29 @@ def gradients(w, v, b, X, Y):
     return dw, dv, db
 
 
-def check_lr(lr):
-    """The learning rate must be a finite number > 0."""
-    ok = isinstance(lr, Real) and not isinstance(lr, bool)
-    if not (ok and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def sgd_step(w, v, b, *, X, Y, lr):
     """One step of gradient descent: each parameter moves by -lr * grad."""
-    check_lr(lr)
+    check_real("lr", lr, low=0, low_open=True)
     dw, dv, db = gradients(w, v, b, X, Y)
     return float(w - lr * dw), float(v - lr * dv), float(b - lr * db)
 # --8<-- [end:model]
@@ -61,8 +74,7 @@ def sgd_step(w, v, b, *, X, Y, lr):
 # --8<-- [start:gradcheck]
 def numeric_gradients(w, v, b, X, Y, *, h=1e-6):
     """Central differences (L(p + h) - L(p - h)) / 2h; error is O(h^2)."""
-    if not h > 0:
-        raise ValueError(f"h must be > 0, got {h!r}")
+    check_real("h", h, low=0, low_open=True)
     p = np.array([w, v, b], dtype=float)
     grads = []
     for i in range(3):
@@ -86,14 +98,21 @@ def loss_of(p):
 
 
 # --8<-- [start:train]
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
 def train(w, v, b, *, X, Y, lr, max_steps=10_000, tol=1e-6):
-    """Step until |Y - y_pred| < tol; returns (steps or None, errors)."""
-    check_lr(lr)
-    if not (isinstance(max_steps, int) and max_steps >= 1):
-        raise ValueError(f"max_steps must be an integer >= 1, got "
-                         f"{max_steps!r}")
-    if not tol > 0:
-        raise ValueError(f"tol must be > 0, got {tol!r}")
+    """Step until |Y - y_pred| < tol; returns (num_steps or None, errors)."""
+    check_real("lr", lr, low=0, low_open=True)
+    check_int("max_steps", max_steps, low=1)
+    check_real("tol", tol, low=0, low_open=True)
     errors = []  # Y - y_pred before each step
     for step in range(max_steps):
         error = float(Y - forward(w, v, b, X)[0])
@@ -104,10 +123,10 @@ def train(w, v, b, *, X, Y, lr, max_steps=10_000, tol=1e-6):
     return None, errors
 
 
-def outcome(steps, errors):
+def outcome(num_steps, errors):
     """Say in words how a run ended."""
-    if steps is not None:
-        return f"converged in {steps} steps"
+    if num_steps is not None:
+        return f"converged in {num_steps} steps"
     last = errors[-2:]
     if last[0] * last[1] < 0:  # the error keeps changing sign
         return f"oscillates between {last[0]:+.2f} and {last[1]:+.2f}"
@@ -156,8 +175,8 @@ if __name__ == "__main__":
 
     # --8<-- [start:train_run]
     for lr in (0.01, 0.1, 1.0, 2.0, 3.0, 10.0):
-        steps, errors = train(0.5, 0.3, -0.2, X=2.0, Y=0.8, lr=lr)
-        print(f"lr = {lr:>5}: {outcome(steps, errors)}")
+        num_steps, errors = train(0.5, 0.3, -0.2, X=2.0, Y=0.8, lr=lr)
+        print(f"lr = {lr:>5}: {outcome(num_steps, errors)}")
     # --8<-- [end:train_run]
 
     # --8<-- [start:figure]
@@ -180,9 +199,9 @@ if __name__ == "__main__":
     # --8<-- [end:figure]
 
     # --8<-- [start:stability]
-    steps, _ = train(0.5, 0.3, -0.2, X=2.0, Y=0.8, lr=1.0)
+    num_steps, _ = train(0.5, 0.3, -0.2, X=2.0, Y=0.8, lr=1.0)
     w, v, b = 0.5, 0.3, -0.2
-    for _ in range(steps):
+    for _ in range(num_steps):
         w, v, b = sgd_step(w, v, b, X=2.0, Y=0.8, lr=1.0)
 
     # At a zero-loss point the Hessian of L is J J^T, where J is the gradient

@@ -9,20 +9,47 @@ experiment of the page.
 
 # --8<-- [start:sampling]
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 
-def is_int(x):
-    """True for 3 or np.int64(3), False for True, 3.0 or "3"."""
-    return isinstance(x, Integral) and not isinstance(x, bool)
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
-def is_real(x):
-    """True for a finite int or float (a bool is not a number here)."""
-    ok = isinstance(x, Real) and not isinstance(x, bool)
-    return ok and math.isfinite(x)
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
 
 
 def sample_log_uniform(n, *, low, high, rng):
@@ -30,13 +57,9 @@ def sample_log_uniform(n, *, low, high, rng):
 
     Each decade between low and high gets the same share of the draws.
     """
-    if not (is_int(n) and n >= 1):
-        raise ValueError(f"n must be an integer >= 1, got {n!r}")
-    if not (is_real(low) and low > 0):
-        raise ValueError(f"low must be a finite number > 0, got {low!r}")
-    if not (is_real(high) and high > low):
-        raise ValueError(f"high must be a finite number > low = {low!r}, "
-                         f"got {high!r}")
+    check_int("n", n, low=1)
+    check_real("low", low, low=0, low_open=True)
+    check_real("high", high, low=low, low_open=True)  # above low
     return np.exp(rng.uniform(math.log(low), math.log(high), size=n))
 # --8<-- [end:sampling]
 
@@ -44,12 +67,9 @@ def sample_log_uniform(n, *, low, high, rng):
 # --8<-- [start:schedule]
 def one_over_t(t, *, eps0, tau):
     """Bengio's 1/t schedule: eps0 up to step tau, then eps0 * tau / t."""
-    if not (is_int(t) and t >= 0):
-        raise ValueError(f"t must be an integer >= 0, got {t!r}")
-    if not (is_real(eps0) and eps0 > 0):
-        raise ValueError(f"eps0 must be a finite number > 0, got {eps0!r}")
-    if not (is_int(tau) and tau >= 1):
-        raise ValueError(f"tau must be an integer >= 1, got {tau!r}")
+    check_int("t", t, low=0)
+    check_real("eps0", eps0, low=0, low_open=True)
+    check_int("tau", tau, low=1)
     return eps0 * tau / max(t, tau)
 # --8<-- [end:schedule]
 
@@ -57,12 +77,9 @@ def one_over_t(t, *, eps0, tau):
 # --8<-- [start:glorot]
 def glorot_bound(fan_in, fan_out, *, activation="tanh"):
     """r of Uniform(-r, r): sqrt(6 / (fan_in + fan_out)), 4x for sigmoid."""
-    for name, fan in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if not (is_int(fan) and fan >= 1):
-            raise ValueError(f"{name} must be an integer >= 1, got {fan!r}")
-    if activation not in ("tanh", "sigmoid"):
-        raise ValueError(f"activation must be 'tanh' or 'sigmoid', got "
-                         f"{activation!r}")
+    check_int("fan_in", fan_in, low=1)
+    check_int("fan_out", fan_out, low=1)
+    check_choice("activation", activation, ("tanh", "sigmoid"))
     r = math.sqrt(6 / (fan_in + fan_out))
     return 4 * r if activation == "sigmoid" else r
 
@@ -98,7 +115,7 @@ if __name__ == "__main__":
     random = list(zip(sample_log_uniform(9, low=1e-4, high=1e-2, rng=rng),
                       sample_log_uniform(9, low=1e-5, high=1e-3, rng=rng)))
     for name, trials in (("grid", grid), ("random", random)):
-        lrs = sorted({lr for lr, wd in trials})
+        lrs = sorted({lr for lr, weight_decay in trials})
         print(f"{name}: {len(trials)} trials, {len(lrs)} learning rates")
         print("   ", " ".join(f"{lr:.1e}" for lr in lrs))
     # --8<-- [end:grid]

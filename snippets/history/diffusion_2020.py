@@ -11,24 +11,49 @@ page.
 
 # --8<-- [start:schedule]
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
+
+
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def linear_betas(*, T=1000, beta_start=1e-4, beta_end=0.02):
     """DDPM's schedule: beta_1..beta_T evenly spaced, shape (T,). With
     T = 1 there is one step, of size beta_start."""
-    if not (isinstance(T, Integral) and not isinstance(T, bool) and T >= 1):
-        raise ValueError(f"T must be an integer >= 1, got {T!r}")
-    for name, value in (("beta_start", beta_start), ("beta_end", beta_end)):
-        if not (isinstance(value, Real) and math.isfinite(value)
-                and 0 < value < 1):
-            raise ValueError(f"{name} must be a number in (0, 1), got "
-                             f"{value!r}")
-    if not beta_start < beta_end:
-        raise ValueError(f"beta_end must be in (beta_start, 1) = "
-                         f"({beta_start}, 1), got {beta_end!r}")
+    check_int("T", T, low=1)
+    check_real("beta_start", beta_start, low=0, high=1, low_open=True,
+               high_open=True)
+    check_real("beta_end", beta_end, low=beta_start, high=1, low_open=True,
+               high_open=True)  # above beta_start
     return np.linspace(beta_start, beta_end, T)
 
 
@@ -42,9 +67,7 @@ def q_sample(x0, eps, *, t, alpha_bar):
     """x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) eps, for t in
     [0, T]; eps ~ N(0, I) has the shape of x0."""
     T = len(alpha_bar) - 1
-    if not (isinstance(t, Integral) and not isinstance(t, bool)
-            and 0 <= t <= T):
-        raise ValueError(f"t must be an integer in [0, {T}], got {t!r}")
+    check_int("t", t, low=0, high=T)
     return math.sqrt(alpha_bar[t]) * x0 + math.sqrt(1 - alpha_bar[t]) * eps
 # --8<-- [end:schedule]
 
@@ -60,8 +83,7 @@ def noise_step(x, eps, *, t, betas):
 def simulate(x0, *, n=100_000, checkpoints, betas, seed=0):
     """Noise n copies of the number x0 step by step; the sample mean and
     variance at each checkpoint t, as {t: (mean, var)}."""
-    if not (isinstance(n, Integral) and n >= 2):
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    check_int("n", n, low=2)
     rng = np.random.default_rng(seed)
     x, stats = np.full(n, float(x0)), {}
     for t in range(1, max(checkpoints) + 1):

@@ -10,56 +10,49 @@ runs every example of the page.
 """
 
 # --8<-- [start:formulas]
-from numbers import Integral
-
-
-def check_int(name, value, low, high=None):
-    """value must be an integer in [low, high] (or >= low)."""
-    ok = isinstance(value, Integral) and not isinstance(value, bool)
-    if high is None:
-        if not (ok and value >= low):
-            raise ValueError(
-                f"{name} must be an integer >= {low}, got {value!r}"
-            )
-    elif not (ok and low <= value <= high):
-        raise ValueError(
-            f"{name} must be an integer in [{low}, {high}], got {value!r}"
-        )
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def conv_out(size, *, kernel_size, stride=1):
     """Side of the output map of a k x k window slid with a stride over a
     size x size map, without padding: (size - k) // stride + 1."""
-    check_int("size", size, 1)
-    check_int("kernel_size", kernel_size, 1, size)  # must fit in the map
-    check_int("stride", stride, 1)
+    check_int("size", size, low=1)
+    check_int("kernel_size", kernel_size, low=1, high=size)  # fits the map
+    check_int("stride", stride, low=1)
     return (size - kernel_size) // stride + 1
 
 
 def conv_params(*, in_maps, maps, kernel_size, connections=None):
     """One k x k kernel per (output map, input map) pair that is connected,
     plus one bias per output map. Fully connected: maps * in_maps pairs."""
-    check_int("in_maps", in_maps, 1)
-    check_int("maps", maps, 1)
-    check_int("kernel_size", kernel_size, 1)
+    check_int("in_maps", in_maps, low=1)
+    check_int("maps", maps, low=1)
+    check_int("kernel_size", kernel_size, low=1)
     if connections is None:
         connections = maps * in_maps
     # every output map reads at least one input map, at most all of them
-    check_int("connections", connections, maps, maps * in_maps)
+    check_int("connections", connections, low=maps, high=maps * in_maps)
     return connections * kernel_size**2 + maps
 
 
 def subsample_params(*, maps):
     """The paper's subsampling: one coefficient and one bias per map."""
-    check_int("maps", maps, 1)
+    check_int("maps", maps, low=1)
     return 2 * maps
 
 
 def full_params(*, n_in, n_out):
     """A fully connected layer: a weight per (input, output), a bias per
     output."""
-    check_int("n_in", n_in, 1)
-    check_int("n_out", n_out, 1)
+    check_int("n_in", n_in, low=1)
+    check_int("n_out", n_out, low=1)
     return n_out * (n_in + 1)
 # --8<-- [end:formulas]
 
@@ -132,7 +125,7 @@ class Subsample(nn.Module):
 
     def __init__(self, maps):
         super().__init__()
-        check_int("maps", maps, 1)
+        check_int("maps", maps, low=1)
         self.coeff = nn.Parameter(torch.ones(maps))
         self.bias = nn.Parameter(torch.zeros(maps))
 

@@ -12,30 +12,43 @@ experiment of the page.
 
 # --8<-- [start:checks]
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 
-def check_int(name, value, low):
-    """value must be an integer >= low (bool is not an integer here)."""
-    ok = isinstance(value, Integral) and not isinstance(value, bool)
-    if not (ok and value >= low):
-        raise ValueError(
-            f"{name} must be an integer >= {low}, got {value!r}"
-        )
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
-def check_positive(name, value):
-    """value must be a finite number > 0."""
-    ok = isinstance(value, Real) and not isinstance(value, bool)
-    if not (ok and math.isfinite(value) and value > 0):
-        raise ValueError(
-            f"{name} must be a finite number > 0, got {value!r}"
-        )
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 # --8<-- [end:checks]
 
 
 # --8<-- [start:count]
 def check_bool(name, value):
+    """Raise a ValueError naming `name` unless `value` is True or False."""
     if not isinstance(value, bool):
         raise ValueError(f"{name} must be True or False, got {value!r}")
 
@@ -49,16 +62,12 @@ def lstm_params(*, input_size, hidden_size, num_layers=1,
     textbook form. gate_blocks=4 is today's LSTM (input, forget, cell,
     output); 3 drops the forget gate; 1 is a plain tanh RNN.
     """
-    check_int("input_size", input_size, 1)
-    check_int("hidden_size", hidden_size, 1)
-    check_int("num_layers", num_layers, 1)
+    check_int("input_size", input_size, low=1)
+    check_int("hidden_size", hidden_size, low=1)
+    check_int("num_layers", num_layers, low=1)
     check_bool("bidirectional", bidirectional)
     check_bool("torch_biases", torch_biases)
-    check_int("gate_blocks", gate_blocks, 1)
-    if gate_blocks > 4:
-        raise ValueError(
-            f"gate_blocks must be an integer in [1, 4], got {gate_blocks!r}"
-        )
+    check_int("gate_blocks", gate_blocks, low=1, high=4)
     h = hidden_size
     directions = 2 if bidirectional else 1
     biases = 2 if torch_biases else 1  # bias vectors per gate block
@@ -77,24 +86,26 @@ def lstm_params(*, input_size, hidden_size, num_layers=1,
 import numpy as np
 
 
-def make_problem(*, rho, seq_len, hidden_size=32, input_size=4, batch=32):
+def make_problem(*, rho, seq_len, hidden_size=32, input_size=4,
+                 batch_size=32):
     """Weights and data for h_t = tanh(W h_(t-1) + U x_t), h_0 = 0.
 
     W (hidden_size x hidden_size) is random, rescaled so that its spectral
     radius (largest |eigenvalue|) is rho. Returns W, U, X of shape
-    (seq_len, batch, input_size), and targets y (batch, hidden_size).
+    (seq_len, batch_size, input_size), and targets y (batch_size,
+    hidden_size).
     """
-    check_positive("rho", rho)
-    check_int("seq_len", seq_len, 1)
-    check_int("hidden_size", hidden_size, 1)
-    check_int("input_size", input_size, 1)
-    check_int("batch", batch, 1)
+    check_real("rho", rho, low=0, low_open=True)
+    check_int("seq_len", seq_len, low=1)
+    check_int("hidden_size", hidden_size, low=1)
+    check_int("input_size", input_size, low=1)
+    check_int("batch_size", batch_size, low=1)
     rng = np.random.default_rng(0)  # same W, U, y for every seq_len
     W = rng.standard_normal((hidden_size, hidden_size))
     W *= rho / np.abs(np.linalg.eigvals(W)).max()
     U = 0.05 * rng.standard_normal((hidden_size, input_size))  # weak input
-    y = rng.uniform(-1, 1, (batch, hidden_size))  # tanh's range
-    X = rng.standard_normal((seq_len, batch, input_size))  # a longer
+    y = rng.uniform(-1, 1, (batch_size, hidden_size))  # tanh's range
+    X = rng.standard_normal((seq_len, batch_size, input_size))  # a longer
     return W, U, X, y  # sequence starts with the shorter one
 
 
@@ -170,7 +181,7 @@ def clip_by_norm(grads, *, max_norm=1.0):
     """Scale all gradients together so that their joint norm is at most
     max_norm: g <- g * max_norm / max(norm, max_norm). The direction is
     kept. Returns the clipped gradients and the norm before clipping."""
-    check_positive("max_norm", max_norm)
+    check_real("max_norm", max_norm, low=0, low_open=True)
     norm = math.sqrt(sum(np.sum(g**2) for g in grads))
     scale = max_norm / max(norm, max_norm)  # 1 when norm <= max_norm
     return [g * scale for g in grads], norm

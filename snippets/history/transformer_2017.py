@@ -1,7 +1,7 @@
 """2017: the Transformer's scaled dot-product attention, from scratch.
 
 softmax(Q K^T / sqrt(d_k)) V in NumPy, why the 1/sqrt(d_k) is there, and
-how h heads split the model width d_model. The page
+how the heads split the model width d_model. The page
 docs/history/2017-transformer.md shows the sections of this script;
 importing it runs nothing, and
 ``python -m snippets.history.transformer_2017`` runs every experiment of
@@ -32,21 +32,23 @@ def attention(Q, K, V):
 
 
 # --8<-- [start:scale]
-def check_int(name, value, low):
-    """value must be an int >= low (bool is not an int here)."""
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
     if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low):
-        raise ValueError(f"{name} must be an integer >= {low}, got "
-                         f"{value!r}")
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def score_stats(*, d_k, n_keys=64, n_queries=2000, seed=0):
     """q, k with independent N(0, 1) entries: the std of the scores q.k,
     the mean largest softmax weight over n_keys keys, and the share of
     queries that put more than 0.99 on one key; unscaled and scaled."""
-    check_int("d_k", d_k, 1)
-    check_int("n_keys", n_keys, 2)
-    check_int("n_queries", n_queries, 1)
+    check_int("d_k", d_k, low=1)
+    check_int("n_keys", n_keys, low=2)
+    check_int("n_queries", n_queries, low=1)
     rng = np.random.default_rng(seed)
     q = rng.standard_normal((n_queries, d_k))
     k = rng.standard_normal((n_keys, d_k))
@@ -60,28 +62,31 @@ def score_stats(*, d_k, n_keys=64, n_queries=2000, seed=0):
 
 
 # --8<-- [start:heads]
-def head_size(*, d_model=512, h=8):
-    """d_k = d_v = d_model / h: the h heads share the model width."""
-    check_int("d_model", d_model, 1)
-    check_int("h", h, 1)
-    if d_model % h:
-        raise ValueError(f"d_model must be divisible by h, got "
-                         f"d_model={d_model}, h={h}")
-    return d_model // h
+def head_dim(*, d_model=512, num_heads=8):
+    """d_k = d_v = d_model / num_heads: the heads share the model width."""
+    check_int("d_model", d_model, low=1)
+    check_int("num_heads", num_heads, low=1)
+    if d_model % num_heads:
+        raise ValueError(f"d_model must be divisible by num_heads, got "
+                         f"d_model={d_model}, num_heads={num_heads}")
+    return d_model // num_heads
 
 
-def split_heads(X, *, h):
-    """(n, d_model) -> (h, n, d_k): head i gets columns i*d_k..(i+1)*d_k."""
+def split_heads(X, *, num_heads):
+    """(n, d_model) -> (num_heads, n, d_k): head i gets columns
+    i*d_k..(i+1)*d_k."""
     n, d_model = X.shape
-    d_k = head_size(d_model=d_model, h=h)
-    return X.reshape(n, h, d_k).transpose(1, 0, 2)
+    d_k = head_dim(d_model=d_model, num_heads=num_heads)
+    return X.reshape(n, num_heads, d_k).transpose(1, 0, 2)
 
 
-def multi_head_attention(X, W_q, W_k, W_v, W_o, *, h=8):
-    """Self-attention with h heads; X (n, d_model), each W (d_model,
+def multi_head_attention(X, W_q, W_k, W_v, W_o, *, num_heads=8):
+    """Self-attention, num_heads heads; X (n, d_model), each W (d_model,
     d_model). Column block i of W_q is the paper's per-head W_i^Q."""
-    Q, K, V = (split_heads(X @ W, h=h) for W in (W_q, W_k, W_v))
-    heads, _ = attention(Q, K, V)  # (h, n, d_k): the heads run in parallel
+    Q, K, V = (split_heads(X @ W, num_heads=num_heads)
+               for W in (W_q, W_k, W_v))
+    # (num_heads, n, d_k): the heads run in parallel
+    heads, _ = attention(Q, K, V)
     concat = heads.transpose(1, 0, 2).reshape(X.shape)  # (n, d_model)
     return concat @ W_o
 # --8<-- [end:heads]
@@ -128,19 +133,21 @@ if __name__ == "__main__":
     # --8<-- [end:scale_run]
 
     # --8<-- [start:heads_run]
-    for name, d_model, h in (("base", 512, 8), ("big", 1024, 16)):
-        d_k = head_size(d_model=d_model, h=h)
-        print(f"{name:>4}: d_model = {d_model:>4}, h = {h:>2} -> d_k = {d_k}")
+    for name, d_model, num_heads in (("base", 512, 8), ("big", 1024, 16)):
+        d_k = head_dim(d_model=d_model, num_heads=num_heads)
+        print(f"{name:>4}: d_model = {d_model:>4}, h = {num_heads:>2}"
+              f" -> d_k = {d_k}")
     try:
-        head_size(d_model=512, h=7)
+        head_dim(d_model=512, num_heads=7)
     except ValueError as error:
         print(f"ValueError: {error}")
 
     rng = np.random.default_rng(0)
-    n, d_model, h = 5, 16, 4  # 5 tokens; 4 heads of width 4
+    n, d_model, num_heads = 5, 16, 4  # 5 tokens; 4 heads of width 4
     X = rng.standard_normal((n, d_model))
     W_q, W_k, W_v, W_o = rng.standard_normal((4, d_model, d_model)) / 4
-    out = multi_head_attention(X, W_q, W_k, W_v, W_o, h=h)
-    print(f"X {X.shape} -> {h} heads of {split_heads(X, h=h).shape[1:]}"
+    out = multi_head_attention(X, W_q, W_k, W_v, W_o, num_heads=num_heads)
+    shape = split_heads(X, num_heads=num_heads).shape[1:]
+    print(f"X {X.shape} -> {num_heads} heads of {shape}"
           f" -> output {out.shape}")
     # --8<-- [end:heads_run]

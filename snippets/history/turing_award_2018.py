@@ -67,12 +67,18 @@ WORKS = [
 
 
 # --8<-- [start:by_laureate]
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+
+
 def works_of(laureate, *, works=WORKS):
     """The works with `laureate` (a last name) among the authors, oldest
     first."""
-    if laureate not in LAUREATES:
-        raise ValueError(f"laureate must be one of {sorted(LAUREATES)}, "
-                         f"got {laureate!r}")
+    check_choice("laureate", laureate, sorted(LAUREATES))
     return sorted((w for w in works if laureate in w.laureates),
                   key=lambda w: (w.year, w.key))
 # --8<-- [end:by_laureate]

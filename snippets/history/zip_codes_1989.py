@@ -34,7 +34,7 @@ def conv2d(x, w, b):
 
 # --8<-- [start:model]
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import torch
 from sklearn.datasets import load_digits
@@ -44,26 +44,34 @@ from torch import nn
 SIDE = 8  # the digits are SIDE x SIDE pixels
 
 
-def check_hyperparameters(*, kernel_size=3, n_maps=8, lr=0.2, epochs=8,
-                          batch_size=32):
-    """Raise ValueError naming the first bad hyperparameter. Every default
-    is valid, so a caller passes only the ones it takes."""
-    def is_int(v):
-        return isinstance(v, Integral) and not isinstance(v, bool)
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
-    if not (is_int(kernel_size) and 1 <= kernel_size <= SIDE):
-        raise ValueError(f"kernel_size must be an integer in [1, {SIDE}], "
-                         f"got {kernel_size!r}")
-    if not (is_int(n_maps) and n_maps >= 1):
-        raise ValueError(f"n_maps must be an integer >= 1, got {n_maps!r}")
-    ok = isinstance(lr, Real) and not isinstance(lr, bool)
-    if not (ok and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    if not (is_int(epochs) and epochs >= 1):
-        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    if not (is_int(batch_size) and batch_size >= 1):
-        raise ValueError(f"batch_size must be an integer >= 1, got "
-                         f"{batch_size!r}")
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def digits_split():
@@ -83,7 +91,8 @@ def digits_split():
 
 def make_model(*, kernel_size=3, n_maps=8):
     """Conv2d (shared k x k kernels) -> tanh -> linear layer to 10 digits."""
-    check_hyperparameters(kernel_size=kernel_size, n_maps=n_maps)
+    check_int("kernel_size", kernel_size, low=1, high=SIDE)
+    check_int("n_maps", n_maps, low=1)
     side = SIDE - kernel_size + 1  # each map is side x side
     return nn.Sequential(
         nn.Conv2d(1, n_maps, kernel_size),
@@ -93,18 +102,21 @@ def make_model(*, kernel_size=3, n_maps=8):
     )
 
 
-def train(X, y, *, kernel_size=3, n_maps=8, lr=0.2, epochs=8,
+def train(X, y, *, kernel_size=3, n_maps=8, lr=0.2, num_epochs=8,
           batch_size=32, seed=0):
     """Minibatch SGD on the cross-entropy; returns (model, losses), where
     losses[e] is the mean training loss during epoch e."""
-    check_hyperparameters(kernel_size=kernel_size, n_maps=n_maps, lr=lr,
-                          epochs=epochs, batch_size=batch_size)
+    check_int("kernel_size", kernel_size, low=1, high=SIDE)
+    check_int("n_maps", n_maps, low=1)
+    check_real("lr", lr, low=0, low_open=True)
+    check_int("num_epochs", num_epochs, low=1)
+    check_int("batch_size", batch_size, low=1)
     torch.manual_seed(seed)  # the initial weights
     order = torch.Generator().manual_seed(seed)  # the shuffles
     model = make_model(kernel_size=kernel_size, n_maps=n_maps)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     losses = []
-    for _ in range(epochs):
+    for _ in range(num_epochs):
         total = 0.0
         for idx in torch.randperm(len(X), generator=order).split(batch_size):
             loss = nn.functional.cross_entropy(model(X[idx]), y[idx])
@@ -127,7 +139,8 @@ def n_correct(model, X, y):
 def conv_params(*, kernel_size, n_maps, in_channels=1):
     """Weights and biases of a conv layer: one k x k kernel per input
     channel and one bias, for each map. The image size does not appear."""
-    check_hyperparameters(kernel_size=kernel_size, n_maps=n_maps)
+    check_int("kernel_size", kernel_size, low=1, high=SIDE)
+    check_int("n_maps", n_maps, low=1)
     return n_maps * (in_channels * kernel_size**2 + 1)
 
 
@@ -143,12 +156,12 @@ SETTINGS = [  # (name, the hyperparameters that differ from the defaults)
     ("defaults", {}),
     ("lr / 100", {"lr": 0.002}),
     ("lr x 10", {"lr": 2.0}),
-    ("1 epoch", {"epochs": 1}),
+    ("1 epoch", {"num_epochs": 1}),
     ("1 map", {"n_maps": 1}),
     ("1x1 kernel", {"kernel_size": 1}),
     ("8x8 kernel", {"kernel_size": 8}),  # as large as the image
 ]
-DEFAULTS = {"kernel_size": 3, "n_maps": 8, "lr": 0.2, "epochs": 8}
+DEFAULTS = {"kernel_size": 3, "n_maps": 8, "lr": 0.2, "num_epochs": 8}
 # --8<-- [end:table]
 
 
@@ -219,7 +232,7 @@ if __name__ == "__main__":
         total = sum(p.numel() for p in net.parameters())
         k = h["kernel_size"]
         print(f"{name:<11}{k:>5}x{k}{h['n_maps']:>5}{h['lr']:>7}"
-              f"{h['epochs']:>7}{conv:>6}{total:>7}{losses[-1]:>8.3f}"
+              f"{h['num_epochs']:>7}{conv:>6}{total:>7}{losses[-1]:>8.3f}"
               f"{right:>5}/{len(y_test)} {right / len(y_test):>6.1%}")
     # --8<-- [end:table_run]
 

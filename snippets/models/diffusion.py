@@ -10,42 +10,48 @@ when it is imported).
 
 # --8<-- [start:schedules]
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 
-def check_int(name, value, low, high=None):
-    """value must be an integer in [low, high] (bool is not one here)."""
-    ok = isinstance(value, Integral) and not isinstance(value, bool)
-    if high is None:
-        if not (ok and value >= low):
-            raise ValueError(f"{name} must be an integer >= {low}, got "
-                             f"{value!r}")
-    elif not (ok and low <= value <= high):
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], "
-                         f"got {value!r}")
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
-def check_real(name, value, interval):
-    """value must be a finite number in interval, written like "(0, 1]"."""
-    low, high = (float(v) for v in interval[1:-1].split(","))
-    ok = (isinstance(value, Real) and not isinstance(value, bool)
-          and math.isfinite(value))
-    if ok:
-        above = value > low if interval[0] == "(" else value >= low
-        below = value < high if interval[-1] == ")" else value <= high
-        ok = above and below
-    if not ok:
-        raise ValueError(f"{name} must be a number in {interval}, got "
-                         f"{value!r}")
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def linear_betas(*, T=1000, beta_start=1e-4, beta_end=0.02):
     """DDPM's schedule: beta_1..beta_T evenly spaced, shape (T,)."""
-    check_int("T", T, 1)
-    check_real("beta_start", beta_start, "(0, 1)")
-    check_real("beta_end", beta_end, "(0, 1)")
+    check_int("T", T, low=1)
+    check_real("beta_start", beta_start, low=0, high=1, low_open=True,
+               high_open=True)
+    check_real("beta_end", beta_end, low=0, high=1, low_open=True,
+               high_open=True)
     if not beta_start < beta_end:
         raise ValueError(f"beta_end must be in (beta_start, 1) = "
                          f"({beta_start}, 1), got {beta_end!r}")
@@ -57,9 +63,10 @@ def cosine_betas(*, T=1000, s=0.008, max_beta=0.999):
     f(t) = cos^2((t/T + s) / (1 + s) * pi/2), turned into
     beta_t = 1 - alpha_bar_t / alpha_bar_{t-1}, clipped to <= max_beta.
     Shape (T,)."""
-    check_int("T", T, 1)
-    check_real("s", s, "(0, inf)")
-    check_real("max_beta", max_beta, "(0, 1)")
+    check_int("T", T, low=1)
+    check_real("s", s, low=0, low_open=True)
+    check_real("max_beta", max_beta, low=0, high=1, low_open=True,
+               high_open=True)
     t = np.arange(T + 1)
     f = np.cos((t / T + s) / (1 + s) * np.pi / 2) ** 2
     alpha_bar = f / f[0]  # from 1 at t = 0 down to about 0 at t = T
@@ -86,7 +93,7 @@ from sklearn.datasets import make_moons
 def moons(n, *, seed):
     """n points of two moons (make_moons, noise 0.1) and their moon, 0 or
     1; shifted and scaled so that each axis has mean 0 and std 1 (about)."""
-    check_int("n", n, 2)
+    check_int("n", n, low=2)
     X, y = make_moons(n_samples=n, noise=0.1, random_state=seed)
     return (X - [0.5, 0.25]) / [0.87, 0.5], y
 
@@ -131,10 +138,10 @@ class Denoiser(nn.Module):
 
     def __init__(self, *, T, hidden=64, n_classes=0, n_freq=8, emb=8):
         super().__init__()
-        check_int("T", T, 1)
-        check_int("hidden", hidden, 1)
-        check_int("n_classes", n_classes, 0)
-        check_int("n_freq", n_freq, 1)
+        check_int("T", T, low=1)
+        check_int("hidden", hidden, low=1)
+        check_int("n_classes", n_classes, low=0)
+        check_int("n_freq", n_freq, low=1)
         self.T, self.n_classes = T, n_classes
         # frequencies pi/2, pi, ..., 2^(n_freq - 2) pi in t/T
         self.register_buffer("freq", torch.pi / 2 * 2.0 ** torch.arange(
@@ -164,17 +171,17 @@ class Denoiser(nn.Module):
                    if isinstance(m, nn.Linear))
 
 
-def train_denoiser(X, y=None, *, alpha_bar, hidden=64, steps=2000,
-                   batch=256, lr=2e-2, p_uncond=0.15, seed=0):
+def train_denoiser(X, y=None, *, alpha_bar, hidden=64, num_steps=2000,
+                   batch_size=256, lr=2e-2, p_uncond=0.15, seed=0):
     """Fit eps_theta with the DDPM loss |eps - eps_theta(x_t, t)|^2, where
     x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps and t is
     uniform in [1, T]. With labels y, each label is replaced by the null
     label with probability p_uncond. Returns the model and the losses."""
-    check_int("hidden", hidden, 1)
-    check_int("steps", steps, 1)
-    check_int("batch", batch, 1)
-    check_real("lr", lr, "(0, inf)")
-    check_real("p_uncond", p_uncond, "[0, 1]")
+    check_int("hidden", hidden, low=1)
+    check_int("num_steps", num_steps, low=1)
+    check_int("batch_size", batch_size, low=1)
+    check_real("lr", lr, low=0, low_open=True)
+    check_real("p_uncond", p_uncond, low=0, high=1)
     torch.manual_seed(seed)
     T = len(alpha_bar) - 1
     n_classes = 0 if y is None else int(np.max(y)) + 1
@@ -184,17 +191,17 @@ def train_denoiser(X, y=None, *, alpha_bar, hidden=64, steps=2000,
     ab = torch.as_tensor(alpha_bar, dtype=torch.float32)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
-    for step in range(steps):
-        # the learning rate decays linearly from lr to lr / steps
-        optimizer.param_groups[0]["lr"] = lr * (1 - step / steps)
-        i = torch.randint(len(X), (batch,))
-        t = torch.randint(1, T + 1, (batch,))
-        eps = torch.randn(batch, 2)
+    for step in range(num_steps):
+        # the learning rate decays linearly from lr to lr / num_steps
+        optimizer.param_groups[0]["lr"] = lr * (1 - step / num_steps)
+        i = torch.randint(len(X), (batch_size,))
+        t = torch.randint(1, T + 1, (batch_size,))
+        eps = torch.randn(batch_size, 2)
         a = ab[t][:, None]
         x_t = a.sqrt() * X[i] + (1 - a).sqrt() * eps
         c = None
         if labels is not None:
-            drop = torch.rand(batch) < p_uncond
+            drop = torch.rand(batch_size) < p_uncond
             c = torch.where(drop, n_classes, labels[i])
         loss = ((eps - model(x_t, t, c)) ** 2).mean()
         optimizer.zero_grad()
@@ -239,7 +246,7 @@ def predict_eps(model, x, t, labels=None, *, w=0.0):
     """eps_theta at step t for every row of x. With labels, classifier-free
     guidance: (1 + w) eps(x, c) - w eps(x, null); w = 0 is the plain
     conditional model (the form eps_u + s (eps_c - eps_u) has s = 1 + w)."""
-    check_real("w", w, "[0, inf)")
+    check_real("w", w, low=0)
     n = len(x)
     t = torch.full((n,), t)
     if labels is None:
@@ -257,8 +264,8 @@ def ddpm_sample(model, *, alpha_bar, n=1000, labels=None, w=0.0, tau=1.0,
                 seed=0):
     """n points by DDPM ancestral sampling: all T steps, from x_T ~ N(0, I).
     tau in [0, 1] scales the noise added at each step."""
-    check_int("n", n, 1)
-    check_real("tau", tau, "[0, 1]")
+    check_int("n", n, low=1)
+    check_real("tau", tau, low=0, high=1)
     T = len(alpha_bar) - 1
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, 2, generator=g)
@@ -270,20 +277,22 @@ def ddpm_sample(model, *, alpha_bar, n=1000, labels=None, w=0.0, tau=1.0,
     return x.numpy()
 
 
-def ddim_times(T, steps):
-    """The steps DDIM visits: 0 = t_0 < t_1 < ... < t_steps = T, evenly
-    spaced (integer division keeps them distinct when steps <= T)."""
-    check_int("steps", steps, 1, T)
-    return [i * T // steps for i in range(steps + 1)]
+def ddim_times(T, num_steps):
+    """The steps DDIM visits: 0 = t_0 < t_1 < ... < t_S = T, S =
+    num_steps, evenly spaced (integer division keeps them distinct when
+    S <= T)."""
+    check_int("num_steps", num_steps, low=1, high=T)
+    return [i * T // num_steps for i in range(num_steps + 1)]
 
 
-def ddim_sample(model, *, alpha_bar, steps, n=1000, labels=None, w=0.0,
+def ddim_sample(model, *, alpha_bar, num_steps, n=1000, labels=None, w=0.0,
                 eta=0.0, seed=0):
-    """n points by DDIM with steps denoiser calls, from x_T ~ N(0, I)."""
-    check_int("n", n, 1)
-    check_real("eta", eta, "[0, 1]")
+    """n points by DDIM with num_steps denoiser calls, from
+    x_T ~ N(0, I)."""
+    check_int("n", n, low=1)
+    check_real("eta", eta, low=0, high=1)
     T = len(alpha_bar) - 1
-    times = ddim_times(T, steps)
+    times = ddim_times(T, num_steps)
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, 2, generator=g)
     for t, t_prev in zip(times[:0:-1], times[-2::-1]):

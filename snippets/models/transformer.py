@@ -9,42 +9,66 @@ module in order and calls them; this file only defines things.
 """
 
 # --8<-- [start:count]
-from numbers import Integral, Real
+import math
+from numbers import Real
 
 
-def check_int(name, value, low):
-    """value must be an integer >= low (a bool is not an integer here)."""
-    if not (isinstance(value, Integral) and not isinstance(value, bool)
-            and value >= low):
-        raise ValueError(f"{name} must be an integer >= {low}, got "
-                         f"{value!r}")
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def check_bool(name, value):
+    """Raise a ValueError naming `name` unless `value` is True or False."""
     if not isinstance(value, bool):
         raise ValueError(f"{name} must be True or False, got {value!r}")
 
 
-def check_fraction(name, value):
-    """value must be a number in [0, 1): a probability that keeps some."""
-    if not (isinstance(value, Real) and not isinstance(value, bool)
-            and 0 <= value < 1):
-        raise ValueError(f"{name} must be a number in [0, 1), got "
-                         f"{value!r}")
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
 
 
-def head_dim(*, d_model=512, heads=8):
-    """d_k = d_v = d_model / heads: the heads share the model width."""
-    check_int("d_model", d_model, 1)
-    check_int("heads", heads, 1)
-    if d_model % heads:
-        raise ValueError(f"d_model must be divisible by heads, got "
-                         f"d_model={d_model}, heads={heads}")
-    return d_model // heads
+def head_dim(*, d_model=512, num_heads=8):
+    """d_k = d_v = d_model / num_heads: the heads share the model width."""
+    check_int("d_model", d_model, low=1)
+    check_int("num_heads", num_heads, low=1)
+    if d_model % num_heads:
+        raise ValueError(f"d_model must be divisible by num_heads, got "
+                         f"d_model={d_model}, num_heads={num_heads}")
+    return d_model // num_heads
 
 
 def parameter_count(*, num_encoder_layers=6, num_decoder_layers=6,
-                    d_model=512, d_ff=2048, heads=8, vocab_size=37_000,
+                    d_model=512, d_ff=2048, num_heads=8, vocab_size=37_000,
                     max_len=512, shared_embeddings=True, tied_output=True,
                     positions="sinusoidal"):
     """Parameters of an encoder-decoder Transformer, per component.
@@ -57,17 +81,15 @@ def parameter_count(*, num_encoder_layers=6, num_decoder_layers=6,
     per stack), and the output projection is d_model -> vocab_size
     without a bias, its weight tied to the target embedding or not.
     """
-    check_int("num_encoder_layers", num_encoder_layers, 1)
-    check_int("num_decoder_layers", num_decoder_layers, 0)
-    check_int("d_ff", d_ff, 1)
-    head_dim(d_model=d_model, heads=heads)  # checks d_model and heads
-    check_int("vocab_size", vocab_size, 1)
-    check_int("max_len", max_len, 1)
+    check_int("num_encoder_layers", num_encoder_layers, low=1)
+    check_int("num_decoder_layers", num_decoder_layers, low=0)
+    check_int("d_ff", d_ff, low=1)
+    head_dim(d_model=d_model, num_heads=num_heads)  # checks both
+    check_int("vocab_size", vocab_size, low=1)
+    check_int("max_len", max_len, low=1)
     check_bool("shared_embeddings", shared_embeddings)
     check_bool("tied_output", tied_output)
-    if positions not in ("sinusoidal", "learned"):
-        raise ValueError(f"positions must be 'sinusoidal' or 'learned', "
-                         f"got {positions!r}")
+    check_choice("positions", positions, ("sinusoidal", "learned"))
     d = d_model
     stacks = 1 + (num_decoder_layers > 0)  # encoder, and decoder if any
     # W_Q, W_K, W_V, W_O: d x d each, whatever the number of heads
@@ -106,16 +128,14 @@ def training_memory(n_params, *, precision="fp32"):
     gradients and updates an fp32 master copy of the weights.
     Activations come on top (see activation_bytes_per_token).
     """
-    check_int("n_params", n_params, 1)
+    check_int("n_params", n_params, low=1)
+    check_choice("precision", precision, ("fp32", "bf16-mixed"))
     if precision == "fp32":
         per_param = {"weights": 4, "gradients": 4, "master_copy": 0,
                      "adam_moments": 8}
-    elif precision == "bf16-mixed":
+    else:
         per_param = {"weights": 2, "gradients": 2, "master_copy": 4,
                      "adam_moments": 8}
-    else:
-        raise ValueError(f"precision must be 'fp32' or 'bf16-mixed', got "
-                         f"{precision!r}")
     memory = {k: v * n_params for k, v in per_param.items()}
     memory["total"] = sum(memory.values())
     return memory
@@ -134,8 +154,8 @@ def saved_bytes_per_token(layer, *, seq_len, batch_size=2, seed=0):
     Saved tensors that share a storage are counted once (by storage),
     and the layer's own parameters are not activations: left out.
     """
-    check_int("seq_len", seq_len, 1)
-    check_int("batch_size", batch_size, 1)
+    check_int("seq_len", seq_len, low=1)
+    check_int("batch_size", batch_size, low=1)
     weights = {p.untyped_storage().data_ptr() for p in layer.parameters()}
     storages = {}
 
@@ -153,26 +173,26 @@ def saved_bytes_per_token(layer, *, seq_len, batch_size=2, seed=0):
     return sum(storages.values()) / (batch_size * seq_len)
 
 
-def activation_bytes_per_token(*, d_model=512, d_ff=2048, heads=8,
+def activation_bytes_per_token(*, d_model=512, d_ff=2048, num_heads=8,
                                seq_len=512, dropout=0.1):
     """Bytes one nn.TransformerEncoderLayer (post-norm, ReLU, float32)
     saves for backward per token in training, on PyTorch's CPU kernels:
     the count read off its saved tensors, 4 bytes per number.
 
-    dropout > 0: 12 d_model + 3 d_ff + 3 heads seq_len + 4 numbers; the
-    last term is the attention weights, their dropout mask and the
-    dropped weights, each heads x seq_len per token. dropout = 0: a fused
-    attention kernel keeps no weights, only a log-sum-exp per head:
-    8 d_model + d_ff + heads + 4 numbers.
+    dropout > 0: 12 d_model + 3 d_ff + 3 num_heads seq_len + 4 numbers;
+    the last term is the attention weights, their dropout mask and the
+    dropped weights, each num_heads x seq_len per token. dropout = 0: a
+    fused attention kernel keeps no weights, only a log-sum-exp per head:
+    8 d_model + d_ff + num_heads + 4 numbers.
     """
-    head_dim(d_model=d_model, heads=heads)  # checks both
-    check_int("d_ff", d_ff, 1)
-    check_int("seq_len", seq_len, 1)
-    check_fraction("dropout", dropout)
+    head_dim(d_model=d_model, num_heads=num_heads)  # checks both
+    check_int("d_ff", d_ff, low=1)
+    check_int("seq_len", seq_len, low=1)
+    check_real("dropout", dropout, low=0, high=1, high_open=True)
     if dropout > 0:
-        numbers = 12 * d_model + 3 * d_ff + 3 * heads * seq_len + 4
+        numbers = 12 * d_model + 3 * d_ff + 3 * num_heads * seq_len + 4
     else:
-        numbers = 8 * d_model + d_ff + heads + 4
+        numbers = 8 * d_model + d_ff + num_heads + 4
     return 4 * numbers  # float32
 # --8<-- [end:activations]
 
@@ -184,8 +204,8 @@ import numpy as np
 def sinusoidal_encoding(*, max_len=64, d_model=64):
     """PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(same);
     shape (max_len, d_model), every value in [-1, 1]."""
-    check_int("max_len", max_len, 1)
-    check_int("d_model", d_model, 1)
+    check_int("max_len", max_len, low=1)
+    check_int("d_model", d_model, low=1)
     if d_model % 2:
         raise ValueError(f"d_model must be even (sin and cos pairs), got "
                          f"{d_model}")
@@ -200,9 +220,8 @@ def sinusoidal_encoding(*, max_len=64, d_model=64):
 def shift_matrix(k, *, d_model=64):
     """M_k with PE[pos + k] = M_k @ PE[pos] for every pos: a 2 x 2
     rotation by the angle k * freq_i for each (sin, cos) pair."""
-    if not (isinstance(k, Integral) and not isinstance(k, bool)):
-        raise ValueError(f"k must be an integer, got {k!r}")
-    check_int("d_model", d_model, 2)
+    check_int("k", k, low=-math.inf)  # any shift, back or forward
+    check_int("d_model", d_model, low=2)
     if d_model % 2:
         raise ValueError(f"d_model must be even (sin and cos pairs), got "
                          f"{d_model}")
@@ -221,9 +240,9 @@ def shift_matrix(k, *, d_model=64):
 def transformer_lr(step, *, d_model=512, warmup=4000):
     """lrate = d_model^-0.5 * min(step^-0.5, step * warmup^-1.5): linear
     warm-up to step = warmup, then 1/sqrt(step). Steps count from 1."""
-    check_int("step", step, 1)
-    check_int("d_model", d_model, 1)
-    check_int("warmup", warmup, 1)
+    check_int("step", step, low=1)
+    check_int("d_model", d_model, low=1)
+    check_int("warmup", warmup, low=1)
     return d_model ** -0.5 * min(step ** -0.5, step * warmup ** -1.5)
 # --8<-- [end:schedule]
 
@@ -232,8 +251,9 @@ def transformer_lr(step, *, d_model=512, warmup=4000):
 def smoothed_targets(y, *, num_classes, label_smoothing=0.1):
     """(1 - eps) on the true class plus eps / K on every class (the true
     one too): each row sums to 1. y: integer labels, shape (n,)."""
-    check_int("num_classes", num_classes, 2)
-    check_fraction("label_smoothing", label_smoothing)
+    check_int("num_classes", num_classes, low=2)
+    check_real("label_smoothing", label_smoothing, low=0, high=1,
+               high_open=True)
     eps, K = label_smoothing, num_classes
     q = np.full((len(y), K), eps / K)
     q[np.arange(len(y)), y] += 1 - eps
@@ -254,8 +274,8 @@ def smoothed_cross_entropy(logits, y, *, label_smoothing=0.1):
 def sorting_batch(n, *, length=8, generator=None):
     """n strings of `length` random digits and the same digits sorted:
     y[:, i] is the i-th smallest digit of x. Shapes (n, length), int64."""
-    check_int("n", n, 1)
-    check_int("length", length, 1)
+    check_int("n", n, low=1)
+    check_int("length", length, low=1)
     x = torch.randint(0, 10, (n, length), generator=generator)
     return x, x.sort(dim=1).values
 
@@ -265,18 +285,18 @@ class TinyTransformer(nn.Module):
     encoder layers (post-norm, no dropout), a final LayerNorm, and a
     bias-free projection to the 10 digits at every position."""
 
-    def __init__(self, *, d_model=16, heads=2, num_layers=1, d_ff=None,
-                 length=8, vocab_size=10):
+    def __init__(self, *, d_model=16, num_heads=2, num_layers=1,
+                 d_ff=None, length=8, vocab_size=10):
         super().__init__()
-        head_dim(d_model=d_model, heads=heads)  # checks both
-        check_int("num_layers", num_layers, 1)
+        head_dim(d_model=d_model, num_heads=num_heads)  # checks both
+        check_int("num_layers", num_layers, low=1)
         d_ff = 4 * d_model if d_ff is None else d_ff  # as 2048 = 4 * 512
-        check_int("d_ff", d_ff, 1)
-        check_int("length", length, 1)
-        check_int("vocab_size", vocab_size, 1)
+        check_int("d_ff", d_ff, low=1)
+        check_int("length", length, low=1)
+        check_int("vocab_size", vocab_size, low=1)
         self.tokens = nn.Embedding(vocab_size, d_model)
         self.positions = nn.Embedding(length, d_model)
-        layer = nn.TransformerEncoderLayer(d_model, heads, d_ff,
+        layer = nn.TransformerEncoderLayer(d_model, num_heads, d_ff,
                                            dropout=0.0, batch_first=True)
         self.encoder = nn.TransformerEncoder(
             layer, num_layers, norm=nn.LayerNorm(d_model),
@@ -290,17 +310,17 @@ class TinyTransformer(nn.Module):
         return self.out(self.encoder(h))  # logits (batch, length, 10)
 
 
-def train_sorter(*, d_model=16, heads=2, num_layers=1, steps=300,
+def train_sorter(*, d_model=16, num_heads=2, num_layers=1, num_steps=300,
                  batch_size=64, warmup=100, seed=0):
     """Adam(0.9, 0.98, 1e-9) with the paper's schedule, on fresh random
     strings at every step. Returns the model, the loss at every step and
     (token accuracy, sequence accuracy) on 1000 held-out strings."""
-    check_int("steps", steps, 1)
-    check_int("batch_size", batch_size, 1)
-    check_int("warmup", warmup, 1)
+    check_int("num_steps", num_steps, low=1)
+    check_int("batch_size", batch_size, low=1)
+    check_int("warmup", warmup, low=1)
     torch.manual_seed(seed)  # the initial weights
     data = torch.Generator().manual_seed(seed)  # the training strings
-    model = TinyTransformer(d_model=d_model, heads=heads,
+    model = TinyTransformer(d_model=d_model, num_heads=num_heads,
                             num_layers=num_layers)
     opt = torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98),
                            eps=1e-9)
@@ -309,7 +329,7 @@ def train_sorter(*, d_model=16, heads=2, num_layers=1, steps=300,
         opt, lambda n: transformer_lr(n + 1, d_model=d_model,
                                       warmup=warmup))
     losses = []
-    for _ in range(steps):
+    for _ in range(num_steps):
         x, y = sorting_batch(batch_size, generator=data)
         logits = model(x)  # (batch, 8, 10)
         loss = nn.functional.cross_entropy(logits.flatten(0, 1),

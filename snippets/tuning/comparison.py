@@ -21,6 +21,7 @@ from snippets.tuning.task import (
     DEFAULTS,
     MAX_EPOCHS,
     SPACE,
+    check_int,
     describe,
     grid_points,
     objective,
@@ -54,6 +55,14 @@ TRIAL_MARKS = (1, 2, 3, 5, 8, 13, 20, 27, 40, 60, 90)
 EPOCH_MARKS = (9, 18, 27, 45, 72, 117, 180, 243)
 
 
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+
+
 def full_trials(space, points, *, data):
     """Each point's configuration trained for MAX_EPOCHS: (log, configs)."""
     configs = [space.config(u) for u in points]
@@ -82,9 +91,8 @@ def run_method(method, *, seed, data, budget=BUDGET):
     """One search: the log (trial, epochs, accuracy) of its evaluations in
     order, and its configurations. It may run past `budget`; curve() cuts
     it there (nothing a search does depends on what comes later)."""
-    if not (isinstance(budget, int) and budget >= MAX_EPOCHS):
-        raise ValueError(f"budget must be an integer >= {MAX_EPOCHS} "
-                         f"epochs (one full trial), got {budget!r}")
+    check_choice("method", method, METHODS)
+    check_int("budget", budget, low=MAX_EPOCHS)  # one full trial at least
     n = budget // MAX_EPOCHS  # full trials within the budget
     if method == "grid":  # 3 values per axis, 243 points, shuffled
         points = grid_points(5, points_per_axis=3)
@@ -115,11 +123,9 @@ def run_method(method, *, seed, data, budget=BUDGET):
                          iterations=math.ceil(budget / 69))
     if method == "TPE":
         return optuna_search(seed=seed, data=data, budget=budget)
-    if method == "TPE + pruning":
-        pruner = optuna.pruners.MedianPruner(n_startup_trials=5)
-        return optuna_search(seed=seed, data=data, pruner=pruner,
-                             budget=budget)
-    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    # the last of METHODS: "TPE + pruning"
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=5)
+    return optuna_search(seed=seed, data=data, pruner=pruner, budget=budget)
 
 
 def curve(log, *, budget=BUDGET):

@@ -9,7 +9,7 @@ from snippets.tuning.task import (
     LogUniform,
     Trial,
     Uniform,
-    check_count,
+    check_int,
     random_points,
 )
 
@@ -23,10 +23,10 @@ def halving_rungs(n, *, min_epochs=1, max_epochs=MAX_EPOCHS, eta=3):
 
     n configurations get min_epochs each; the best 1/eta of them go on
     to eta times as many epochs, until max_epochs or one is left."""
-    check_count("n", n)
-    check_count("eta", eta, least=2)
-    check_count("min_epochs", min_epochs)
-    check_count("max_epochs", max_epochs, least=min_epochs)
+    check_int("n", n, low=1)
+    check_int("eta", eta, low=2)
+    check_int("min_epochs", min_epochs, low=1)
+    check_int("max_epochs", max_epochs, low=min_epochs)
     rungs, r = [], min_epochs
     while n >= 1:
         rungs.append((n, r))
@@ -61,8 +61,8 @@ def hyperband_brackets(*, max_epochs=MAX_EPOCHS, eta=3):
     the most aggressive (s = s_max) to plain full trials (s = 0): bracket
     s halves n = ceil((s_max + 1) eta^s / (s + 1)) configurations,
     starting at R / eta^s epochs."""
-    check_count("eta", eta, least=2)
-    check_count("max_epochs", max_epochs)
+    check_int("eta", eta, low=2)
+    check_int("max_epochs", max_epochs, low=1)
     s_max = 0
     while eta ** (s_max + 1) <= max_epochs:
         s_max += 1
@@ -81,7 +81,7 @@ def hyperband(space, *, data, max_epochs=MAX_EPOCHS, eta=3, iterations=1,
     """Successive halving in every bracket, each on fresh random
     configurations, all brackets `iterations` times over. Returns the log,
     (trial, epochs, accuracy) for every evaluation, and the configs."""
-    check_count("iterations", iterations)
+    check_int("iterations", iterations, low=1)
     brackets = hyperband_brackets(max_epochs=max_epochs, eta=eta)
     brackets = brackets * iterations
     n_total = sum(rungs[0][0] for rungs in brackets)
@@ -123,7 +123,7 @@ def suggest(trial, space):
 def make_objective(space, *, data, max_epochs=MAX_EPOCHS):
     """An Optuna objective: one trial trained epoch by epoch, reporting its
     validation accuracy after each epoch and stopping if pruned."""
-    check_count("max_epochs", max_epochs)
+    check_int("max_epochs", max_epochs, low=1)
 
     def objective(trial):
         run = Trial(suggest(trial, space), data=data)

@@ -8,7 +8,7 @@ root with ``python -m snippets.tuning.scaling_out``.
 """
 
 from snippets.glossary.digits_task import digits
-from snippets.tuning.task import SPACE, check_count, describe
+from snippets.tuning.task import SPACE, check_int, describe
 from snippets.tuning.methods import make_objective
 
 
@@ -31,7 +31,7 @@ def work(storage, *, n_trials, seed, worker, study_name="digits"):
     it. `storage` is a storage object or a database URL. Each worker needs
     its own sampler seed, or all workers would start with the same
     configurations."""
-    check_count("n_trials", n_trials)
+    check_int("n_trials", n_trials, low=1)
     study = optuna.load_study(
         study_name=study_name, storage=storage,
         sampler=optuna.samplers.TPESampler(seed=seed),
@@ -57,8 +57,8 @@ def parallel_study(path, *, workers=2, n_trials=4):
     processes on it at once, and return its trials. On Linux, the 'fork'
     start method lets each child inherit the functions defined above, so
     the script needs no `if __name__ == "__main__"` guard."""
-    check_count("workers", workers)
-    check_count("n_trials", n_trials)
+    check_int("workers", workers, low=1)
+    check_int("n_trials", n_trials, low=1)
     optuna.create_study(study_name="digits", storage=journal(path),
                         direction="maximize")
 

@@ -151,7 +151,7 @@ if __name__ == "__main__":
     from functools import partial
 
     data = digits()
-    short = partial(objective, data=data, epochs=3)  # 3-epoch trials
+    short = partial(objective, data=data, num_epochs=3)  # 3-epoch trials
 
     # A grid needs few axes: 3 x 3 over two of them, the rest at defaults.
     two = SearchSpace(lr=SPACE.params["lr"],

@@ -9,17 +9,41 @@ from snippets.glossary.digits_task import evaluate, mlp
 # --8<-- [start:space]
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 
-def check_bounds(low, high, *, log, integer=False):
-    """Bounds of a range: numbers, low below high, low > 0 on a log scale."""
-    kind = Integral if integer else Real
-    for name, value in (("low", low), ("high", high)):
-        ok = isinstance(value, kind) and not isinstance(value, bool)
-        if not (ok and math.isfinite(value)):
-            what = "an integer" if integer else "a finite number"
-            raise ValueError(f"{name} must be {what}, got {value!r}")
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def ordered(low, high, *, log):
+    """The bounds of a range: low below high, low > 0 on a log scale."""
     if not low < high:
         raise ValueError(f"low must be below high, got low={low!r}, "
                          f"high={high!r}")
@@ -35,7 +59,9 @@ class Uniform:
     high: float
 
     def __post_init__(self):
-        check_bounds(self.low, self.high, log=False)
+        check_real("low", self.low)
+        check_real("high", self.high)
+        ordered(self.low, self.high, log=False)
 
     def from_unit(self, u):
         """Map u in [0, 1] to the range: 0 -> low, 1 -> high."""
@@ -50,7 +76,9 @@ class LogUniform:
     high: float
 
     def __post_init__(self):
-        check_bounds(self.low, self.high, log=True)
+        check_real("low", self.low)
+        check_real("high", self.high)
+        ordered(self.low, self.high, log=True)
 
     def from_unit(self, u):
         return self.low * (self.high / self.low) ** u
@@ -64,7 +92,9 @@ class IntLogUniform:
     high: int
 
     def __post_init__(self):
-        check_bounds(self.low, self.high, log=True, integer=True)
+        check_int("low", self.low, low=1)  # log scale: low > 0
+        check_int("high", self.high, low=1)
+        ordered(self.low, self.high, log=True)
 
     def from_unit(self, u):
         n = math.floor(self.low * ((self.high + 1) / self.low) ** u)
@@ -161,14 +191,9 @@ class Trial:
                              f"{sorted(DEFAULTS)}, got {unknown}")
         c = {**DEFAULTS, **config}
         lr, wd, batch_size = c["lr"], c["weight_decay"], c["batch_size"]
-        if not (isinstance(lr, Real) and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-        if not (isinstance(wd, Real) and math.isfinite(wd) and wd >= 0):
-            raise ValueError(f"weight_decay must be a finite number >= 0, "
-                             f"got {wd!r}")
-        if not (isinstance(batch_size, Integral) and batch_size >= 1):
-            raise ValueError(f"batch_size must be an integer >= 1, got "
-                             f"{batch_size!r}")
+        check_real("lr", lr, low=0, low_open=True)
+        check_real("weight_decay", wd, low=0)
+        check_int("batch_size", batch_size, low=1)
         self.config, self.data, self.seed = c, data, seed
         self.model = mlp(hidden=c["hidden"], dropout=c["dropout"], seed=seed)
         self.optimizer = torch.optim.SGD(
@@ -195,19 +220,18 @@ class Trial:
         self.val_acc.append(evaluate(self.model, X_val, y_val)[1])
         return self.val_acc[-1]
 
-    def train_to(self, epochs):
-        """Train until `epochs` epochs are done; returns the last accuracy."""
-        if not (isinstance(epochs, Integral) and epochs >= 1):
-            raise ValueError(f"epochs must be an integer >= 1, got "
-                             f"{epochs!r}")
-        while self.epochs < epochs:
+    def train_to(self, num_epochs):
+        """Train until `num_epochs` epochs are done; returns the accuracy
+        after the last of them."""
+        check_int("num_epochs", num_epochs, low=1)
+        while self.epochs < num_epochs:
             self.train_epoch()
-        return self.val_acc[epochs - 1]
+        return self.val_acc[num_epochs - 1]
 
 
-def objective(config, *, data, epochs=MAX_EPOCHS):
-    """A full trial: validation accuracy after `epochs` epochs."""
-    return Trial(config, data=data).train_to(epochs)
+def objective(config, *, data, num_epochs=MAX_EPOCHS):
+    """A full trial: validation accuracy after `num_epochs` epochs."""
+    return Trial(config, data=data).train_to(num_epochs)
 # --8<-- [end:trial]
 
 
@@ -218,34 +242,27 @@ import numpy as np
 from scipy.stats import qmc
 
 
-def check_count(name, n, *, least=1):
-    """A count of trials or points: an integer >= least."""
-    if not (isinstance(n, Integral) and not isinstance(n, bool)
-            and n >= least):
-        raise ValueError(f"{name} must be an integer >= {least}, got {n!r}")
-
-
 def grid_points(d, *, points_per_axis=3):
     """Every combination of k evenly spaced values per axis, ends included:
     k^d points of the unit cube."""
-    check_count("d", d)
-    check_count("points_per_axis", points_per_axis, least=2)
+    check_int("d", d, low=1)
+    check_int("points_per_axis", points_per_axis, low=2)
     axis = np.linspace(0, 1, points_per_axis)
     return np.array(list(product(axis, repeat=d)))
 
 
 def random_points(d, *, n_trials, seed=0):
     """n_trials independent uniform points of the unit cube."""
-    check_count("d", d)
-    check_count("n_trials", n_trials)
+    check_int("d", d, low=1)
+    check_int("n_trials", n_trials, low=1)
     return np.random.default_rng(seed).random((n_trials, d))
 
 
 def quasi_random_points(d, *, n_trials, seed=0):
     """The first n_trials points of a scrambled Halton sequence: random
     like random_points (the scrambling), but spread more evenly."""
-    check_count("d", d)
-    check_count("n_trials", n_trials)
+    check_int("d", d, low=1)
+    check_int("n_trials", n_trials, low=1)
     return qmc.Halton(d=d, scramble=True, seed=seed).random(n_trials)
 
 

@@ -138,9 +138,10 @@ def test_pytorch_defaults():
 
 @pytest.mark.parametrize("approximate", ["None", "erf", None, "TANH"])
 def test_bad_gelu_formula_is_refused(approximate):
-    with pytest.raises(ValueError, match=r"^approximate must be 'none' or "):
+    with pytest.raises(ValueError, match=r"^approximate must be one of "
+                                         r"'none', 'tanh', got "):
         af.gelu(np.zeros(2), approximate=approximate)
-    with pytest.raises(ValueError, match=r"^approximate must be"):
+    with pytest.raises(ValueError, match=r"^approximate must be one of "):
         af.d_gelu(np.zeros(2), approximate=approximate)
 
 
@@ -154,7 +155,10 @@ def test_bad_negative_slope_is_refused(slope):
 
 
 def test_bad_config_is_refused():
-    with pytest.raises(ValueError, match=r"^config must be one of"):
+    with pytest.raises(ValueError, match=r"^config must be one of "
+                                         r"'sigmoid', 'tanh', 'ReLU', "
+                                         r"'ReLU \+ He init', got "
+                                         r"'softplus'$"):
         af.train_deep("softplus", af.digits())
 
 

@@ -42,25 +42,34 @@ def test_training_is_deterministic_and_learns():
 
 
 @pytest.mark.parametrize(
-    "kwargs, name",
-    [({"hidden": 0}, "hidden"), ({"depth": 0}, "depth"),
-     ({"dropout": 1.0}, "dropout"), ({"dropout": -0.1}, "dropout")],
+    "kwargs, message",
+    [({"hidden": 0}, r"^hidden must be an integer >= 1, got 0$"),
+     ({"hidden": 2.0}, r"^hidden must be an integer >= 1, got 2.0$"),
+     ({"depth": 0}, r"^depth must be an integer >= 1, got 0$"),
+     ({"dropout": 1.0}, r"^dropout must be a number in \[0, 1\), got 1.0$"),
+     ({"dropout": -0.1},
+      r"^dropout must be a number in \[0, 1\), got -0.1$"),
+     ({"dropout": float("nan")},
+      r"^dropout must be a number in \[0, 1\), got nan$")],
 )
-def test_mlp_rejects_bad_hyperparameters(kwargs, name):
-    with pytest.raises(ValueError, match=rf"^{name} must be"):
+def test_mlp_rejects_bad_hyperparameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
         task.mlp(**kwargs)
 
 
 @pytest.mark.parametrize(
-    "kwargs, name",
-    [({"num_epochs": 0}, "num_epochs"), ({"batch_size": 0}, "batch_size"),
-     ({"batch_size": 2.5}, "batch_size"), ({"clip_norm": 0}, "clip_norm"),
-     ({"clip_norm": float("inf")}, "clip_norm")],
+    "kwargs, message",
+    [({"num_epochs": 0}, r"^num_epochs must be an integer >= 1, got 0$"),
+     ({"batch_size": 0}, r"^batch_size must be an integer >= 1, got 0$"),
+     ({"batch_size": 2.5}, r"^batch_size must be an integer >= 1, got 2.5$"),
+     ({"clip_norm": 0}, r"^clip_norm must be a finite number > 0, got 0$"),
+     ({"clip_norm": float("inf")},
+      r"^clip_norm must be a finite number > 0, got inf$")],
 )
-def test_fit_rejects_bad_hyperparameters(kwargs, name):
+def test_fit_rejects_bad_hyperparameters(kwargs, message):
     model = task.mlp()
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    with pytest.raises(ValueError, match=rf"^{name} must be"):
+    with pytest.raises(ValueError, match=message):
         task.fit(model, task.digits(), optimizer=opt, **kwargs)
 
 

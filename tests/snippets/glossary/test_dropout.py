@@ -124,25 +124,28 @@ def test_modes_on_the_page():
                                True])
 def test_bad_p_is_refused(p):
     rng = np.random.default_rng(0)
-    with pytest.raises(ValueError, match=r"^p must be a number in \[0, 1\)"):
+    with pytest.raises(ValueError,
+                       match=r"^p must be a number in \[0, 1\), got "):
         dr.dropout(np.ones(3), p=p, rng=rng)
-    with pytest.raises(ValueError, match=r"^p must be a number in \[0, 1\)"):
-        dr.check_p(p)
+    with pytest.raises(ValueError,  # in evaluation mode too
+                       match=r"^p must be a number in \[0, 1\), got "):
+        dr.dropout(np.ones(3), p=p, training=False, rng=rng)
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.0])
 def test_bad_p_is_refused_by_the_experiment(p):
-    with pytest.raises(ValueError, match=r"^dropout must be in \[0, 1\)"):
+    with pytest.raises(ValueError,
+                       match=r"^dropout must be a number in \[0, 1\), got "):
         dr.train_with_dropout(dr.noisy_subset(dr.digits()), p=p,
                               num_epochs=1)
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"n": 0}, r"^n must be an integer in \[1, 1078\]"),
-    ({"n": 1079}, r"^n must be an integer in \[1, 1078\]"),
-    ({"n": 2.5}, r"^n must be an integer"),
-    ({"wrong": -0.1}, r"^wrong must be in \[0, 1\]"),
-    ({"wrong": 1.5}, r"^wrong must be in \[0, 1\]"),
+    ({"n": 0}, r"^n must be an integer in \[1, 1078\], got 0$"),
+    ({"n": 1079}, r"^n must be an integer in \[1, 1078\], got 1079$"),
+    ({"n": 2.5}, r"^n must be an integer in \[1, 1078\], got 2.5$"),
+    ({"wrong": -0.1}, r"^wrong must be a number in \[0, 1\], got -0.1$"),
+    ({"wrong": 1.5}, r"^wrong must be a number in \[0, 1\], got 1.5$"),
 ])
 def test_bad_subset_is_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -113,14 +113,16 @@ def test_the_demo_on_the_page():
 
 @pytest.mark.parametrize("patience", [0, -1, 2.5, True, "3", None])
 def test_bad_patience_is_refused(patience):
-    with pytest.raises(ValueError, match=r"^patience must be an integer >= 1"):
+    with pytest.raises(ValueError,
+                       match=r"^patience must be an integer >= 1, got "):
         ep.EarlyStopping(patience=patience)
 
 
 @pytest.mark.parametrize("min_delta", [-0.1, math.nan, math.inf, "0", True])
 def test_bad_min_delta_is_refused(min_delta):
     with pytest.raises(ValueError,
-                       match=r"^min_delta must be a finite number >= 0"):
+                       match=r"^min_delta must be a finite number >= 0, "
+                             r"got "):
         ep.EarlyStopping(patience=3, min_delta=min_delta)
 
 

@@ -292,20 +292,22 @@ def test_small_batches_have_longer_gradients():
                                       None, True])
 def test_bad_max_norm_is_refused(max_norm):
     with pytest.raises(ValueError, match=r"^max_norm must be a finite "
-                                         r"number > 0"):
+                                         r"number > 0, got "):
         gc.clip_by_norm([np.ones(2)], max_norm=max_norm)
 
 
 @pytest.mark.parametrize("norm_type", [0, 0.5, -2, math.nan, "2"])
 def test_bad_norm_type_is_refused(norm_type):
-    with pytest.raises(ValueError, match=r"^norm_type must be a number >= 1"):
+    with pytest.raises(ValueError,
+                       match=r"^norm_type must be a finite number >= 1, "
+                             r"got "):
         gc.clip_by_norm([np.ones(2)], max_norm=1.0, norm_type=norm_type)
 
 
 @pytest.mark.parametrize("clip_value", [0, -0.5, math.inf, math.nan, None])
 def test_bad_clip_value_is_refused(clip_value):
     with pytest.raises(ValueError, match=r"^clip_value must be a finite "
-                                         r"number > 0"):
+                                         r"number > 0, got "):
         gc.clip_by_value([np.ones(2)], clip_value=clip_value)
 
 

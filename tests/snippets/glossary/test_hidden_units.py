@@ -67,11 +67,11 @@ def torch_params(model):
                                          model[2].weight, model[2].bias)]
 
 
-def torch_train(X, y, *, hidden, lr, steps, seed=0):
+def torch_train(X, y, *, hidden, lr, num_steps, seed=0):
     model = torch_model(hu.init_params(hidden=hidden, seed=seed))
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     X, y = torch.from_numpy(X), torch.from_numpy(y)
-    for _ in range(steps):
+    for _ in range(num_steps):
         loss = nn.functional.cross_entropy(model(X), y)
         optimizer.zero_grad()
         loss.backward()
@@ -96,13 +96,13 @@ def test_hand_gradients_match_autograd(hidden):
                                    atol=1e-13)
 
 
-@pytest.mark.parametrize("steps", [1, 100])
-def test_numpy_training_matches_torch_sgd(steps):
+@pytest.mark.parametrize("num_steps", [1, 100])
+def test_numpy_training_matches_torch_sgd(num_steps):
     # float64: every weight within rtol 1e-10 (atol 1e-12) after 1 step
     # and after 100 steps; the orders of summation differ, and 100 steps
     # let those last-bit differences grow a little
-    mine, _ = hu.train_numpy(X, y, hidden=32, lr=0.5, steps=steps)
-    ref = torch_train(X, y, hidden=32, lr=0.5, steps=steps)
+    mine, _ = hu.train_numpy(X, y, hidden=32, lr=0.5, num_steps=num_steps)
+    ref = torch_train(X, y, hidden=32, lr=0.5, num_steps=num_steps)
     for a, b in zip(mine, ref):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
@@ -114,7 +114,7 @@ def test_the_two_tabs_print_the_same_losses():
     torch_tab = output("glossary/hidden-units.md", "mlp_torch.py")
     assert numpy_tab == torch_tab
     printed = [float(line.split()[-1]) for line in numpy_tab.splitlines()]
-    _, mine = hu.train_numpy(X, y, hidden=32, lr=0.5, steps=100)
+    _, mine = hu.train_numpy(X, y, hidden=32, lr=0.5, num_steps=100)
     assert numpy_tab == "".join(f"after {step:>3} steps: loss "
                                 f"{mine[step]:.6f}\n"
                                 for step in (0, 1, 10, 100))
@@ -142,21 +142,28 @@ def test_nn_linear_has_no_default_size():
 
 # ---- bad values -------------------------------------------------------------
 
-@pytest.mark.parametrize("sizes", [[64], [], [64, 0, 10], [64, 2.5, 10],
-                                   (64, -1), "64,10", None])
-def test_bad_sizes_are_refused(sizes):
-    with pytest.raises(ValueError,
-                       match=r"^sizes must be a list of >= 2 integers >= 1"):
+@pytest.mark.parametrize("sizes, message", [
+    ([64], r"^sizes must be a list of >= 2 integers >= 1, got \[64\]$"),
+    ([], r"^sizes must be a list of >= 2 integers >= 1, got \[\]$"),
+    ("64,10", r"^sizes must be a list of >= 2 integers >= 1, got '64,10'$"),
+    (None, r"^sizes must be a list of >= 2 integers >= 1, got None$"),
+    ([64, 0, 10], r"^sizes\[1\] must be an integer >= 1, got 0$"),
+    ([64, 2.5, 10], r"^sizes\[1\] must be an integer >= 1, got 2.5$"),
+    ((64, -1), r"^sizes\[1\] must be an integer >= 1, got -1$"),
+    ([64, 32, True], r"^sizes\[2\] must be an integer >= 1, got True$"),
+])
+def test_bad_sizes_are_refused(sizes, message):
+    with pytest.raises(ValueError, match=message):
         hu.n_params(sizes)
-    with pytest.raises(ValueError, match=r"^sizes must be"):
+    with pytest.raises(ValueError, match=message):
         hu.torch_mlp(sizes)
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"hidden": 0}, r"^hidden must be an integer >= 1"),
-    ({"hidden": 3.0}, r"^hidden must be an integer >= 1"),
-    ({"n_in": 0}, r"^n_in must be an integer >= 1"),
-    ({"n_out": -2}, r"^n_out must be an integer >= 1"),
+    ({"hidden": 0}, r"^hidden must be an integer >= 1, got 0$"),
+    ({"hidden": 3.0}, r"^hidden must be an integer >= 1, got 3.0$"),
+    ({"n_in": 0}, r"^n_in must be an integer >= 1, got 0$"),
+    ({"n_out": -2}, r"^n_out must be an integer >= 1, got -2$"),
 ])
 def test_bad_init_sizes_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -164,10 +171,11 @@ def test_bad_init_sizes_are_refused(kwargs, message):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"lr": 0}, r"^lr must be a finite number > 0"),
-    ({"lr": math.inf}, r"^lr must be a finite number > 0"),
-    ({"steps": -1}, r"^steps must be an integer >= 0"),
-    ({"hidden": 0}, r"^hidden must be an integer >= 1"),
+    ({"lr": 0}, r"^lr must be a finite number > 0, got 0$"),
+    ({"lr": math.inf}, r"^lr must be a finite number > 0, got inf$"),
+    ({"num_steps": -1}, r"^num_steps must be an integer >= 0, got -1$"),
+    ({"num_steps": 2.0}, r"^num_steps must be an integer >= 0, got 2.0$"),
+    ({"hidden": 0}, r"^hidden must be an integer >= 1, got 0$"),
 ])
 def test_bad_training_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -175,9 +183,9 @@ def test_bad_training_settings_are_refused(kwargs, message):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"n": 0}, r"^n must be an integer in \[1, 1078\]"),
-    ({"n": 2000}, r"^n must be an integer in \[1, 1078\]"),
-    ({"widths": (0,)}, r"^hidden must be an integer >= 1"),
+    ({"n": 0}, r"^n must be an integer in \[1, 1078\], got 0$"),
+    ({"n": 2000}, r"^n must be an integer in \[1, 1078\], got 2000$"),
+    ({"widths": (0,)}, r"^hidden must be an integer >= 1, got 0$"),
 ])
 def test_bad_sweep_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -134,7 +134,8 @@ def test_bad_learning_rate_is_refused(lr):
 
 @pytest.mark.parametrize("num_steps", [-1, 2.5, "3", None])
 def test_bad_step_count_is_refused(num_steps):
-    with pytest.raises(ValueError, match=r"^num_steps must be an integer"):
+    with pytest.raises(ValueError,
+                       match=r"^num_steps must be an integer >= 0, got "):
         lr_mod.gradient_descent(lr_mod.grad_f, lr_mod.w0, lr=0.01,
                                 num_steps=num_steps)
 

@@ -138,12 +138,21 @@ def test_bad_values_are_refused(fn, kwargs, name):
 
 
 def test_error_messages_name_the_range():
-    with pytest.raises(ValueError, match=r"gamma must be a number in "
-                                         r"\(0, 1\], got 1.5"):
+    with pytest.raises(ValueError, match=r"^gamma must be a number in "
+                                         r"\(0, 1\], got 1.5$"):
         d.exponential(0, gamma=1.5)
-    with pytest.raises(ValueError, match=r"warmup must be an integer in "
-                                         r"\[1, T - 1\] = \[1, 99\]"):
+    with pytest.raises(ValueError, match=r"^warmup must be an integer in "
+                                         r"\[1, 99\], got 100$"):
         d.warmup_cosine(0, warmup=100, T=100)
+    with pytest.raises(ValueError, match=r"^lr0 must be a finite number "
+                                         r"> 0, got 0$"):
+        d.step_decay(0, lr0=0)
+    with pytest.raises(ValueError, match=r"^step_size must be an integer "
+                                         r">= 1, got 2.5$"):
+        d.step_decay(0, step_size=2.5)
+    with pytest.raises(ValueError, match=r"^lr_min must be a number in "
+                                         r"\[0, 0.1\), got 0.1$"):
+        d.cosine(0, lr_min=0.1)
 
 
 def test_hyperparameters_are_keyword_only():

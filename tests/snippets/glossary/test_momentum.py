@@ -205,13 +205,15 @@ def test_nesterov_needs_momentum():
 
 @pytest.mark.parametrize("num_steps", [0, -5, 1.5, "3"])
 def test_bad_step_count_is_refused(num_steps):
-    with pytest.raises(ValueError, match=r"^num_steps must be an integer"):
+    with pytest.raises(ValueError,
+                       match=r"^num_steps must be an integer >= 1, got "):
         mom.descend(num_steps=num_steps)
 
 
 @pytest.mark.parametrize("tol", [0, -1e-8, math.inf])
 def test_bad_tolerance_is_refused(tol):
-    with pytest.raises(ValueError, match=r"^tol must be a finite number"):
+    with pytest.raises(ValueError, match=r"^tol must be a finite number "
+                                         r"> 0, got "):
         mom.steps_to(mom.descend(num_steps=5), tol=tol)
 
 

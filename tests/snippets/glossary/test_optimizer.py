@@ -244,7 +244,8 @@ def test_digits_comparison():
                                 True])
 def test_bad_learning_rate_is_refused(lr):
     for cls in (opt.SGD, opt.Adam, opt.AdamW):
-        with pytest.raises(ValueError, match=r"^lr must be a finite number"):
+        with pytest.raises(ValueError,
+                           match=r"^lr must be a finite number > 0, got "):
             cls(lr=lr)
 
 
@@ -267,7 +268,8 @@ def test_nesterov_needs_momentum():
                                          ((0.9, -0.1), r"betas\[1\]"),
                                          ((0.9, 1.0), r"betas\[1\]")])
 def test_bad_betas_are_refused(betas, name):
-    with pytest.raises(ValueError, match=rf"^{name} must be a number in"):
+    with pytest.raises(ValueError,
+                       match=rf"^{name} must be a number in \[0, 1\), got "):
         opt.Adam(betas=betas)
 
 
@@ -286,7 +288,8 @@ def test_bad_weight_decay_is_refused(weight_decay):
 
 @pytest.mark.parametrize("num_steps", [0, -1, 2.5, "10"])
 def test_bad_step_count_is_refused(num_steps):
-    with pytest.raises(ValueError, match=r"^num_steps must be an integer"):
+    with pytest.raises(ValueError,
+                       match=r"^num_steps must be an integer >= 1, got "):
         opt.descend(opt.SGD(), num_steps=num_steps)
 
 

@@ -43,47 +43,46 @@ def torch_weights(make, *, l2_in_loss=0.0, num_steps):
     return w.detach().numpy()
 
 
-LAMS = [0.0, 0.01, 0.1, 1.0]
+WEIGHT_DECAYS = [0.0, 0.01, 0.1, 1.0]
 
 
 @pytest.mark.parametrize("num_steps", [1, 100])
-@pytest.mark.parametrize("lam", LAMS)
-def test_numpy_sgd_matches_torch(lam, num_steps):
+@pytest.mark.parametrize("weight_decay", WEIGHT_DECAYS)
+def test_numpy_sgd_matches_torch(weight_decay, num_steps):
     for decoupled in (False, True):
-        mine = reg.train(adam=False, decoupled=decoupled, lam=lam, lr=0.01,
+        mine = reg.train(adam=False, decoupled=decoupled,
+                         weight_decay=weight_decay, lr=0.01,
                          num_steps=num_steps)
         for theirs in (
-            torch_weights(lambda ps: torch.optim.SGD(ps, lr=0.01,
-                                                     weight_decay=lam),
-                          num_steps=num_steps),
+            torch_weights(lambda ps: torch.optim.SGD(
+                ps, lr=0.01, weight_decay=weight_decay), num_steps=num_steps),
             torch_weights(lambda ps: torch.optim.SGD(ps, lr=0.01),
-                          l2_in_loss=lam, num_steps=num_steps),
+                          l2_in_loss=weight_decay, num_steps=num_steps),
         ):
             np.testing.assert_allclose(mine, theirs, rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("num_steps", [1, 100])
-@pytest.mark.parametrize("lam", LAMS)
-def test_numpy_adam_matches_torch(lam, num_steps):
-    l2 = reg.train(adam=True, decoupled=False, lam=lam, lr=0.05,
-                   num_steps=num_steps)
+@pytest.mark.parametrize("weight_decay", WEIGHT_DECAYS)
+def test_numpy_adam_matches_torch(weight_decay, num_steps):
+    l2 = reg.train(adam=True, decoupled=False, weight_decay=weight_decay,
+                   lr=0.05, num_steps=num_steps)
     for theirs in (
-        torch_weights(lambda ps: torch.optim.Adam(ps, lr=0.05,
-                                                  weight_decay=lam),
-                      num_steps=num_steps),
+        torch_weights(lambda ps: torch.optim.Adam(
+            ps, lr=0.05, weight_decay=weight_decay), num_steps=num_steps),
         torch_weights(lambda ps: torch.optim.Adam(ps, lr=0.05),
-                      l2_in_loss=lam, num_steps=num_steps),
+                      l2_in_loss=weight_decay, num_steps=num_steps),
     ):
         np.testing.assert_allclose(l2, theirs, rtol=RTOL, atol=ATOL)
-    decoupled = reg.train(adam=True, decoupled=True, lam=lam, lr=0.05,
+    decoupled = reg.train(adam=True, decoupled=True,
+                          weight_decay=weight_decay, lr=0.05,
                           num_steps=num_steps)
-    adamw = torch_weights(lambda ps: torch.optim.AdamW(ps, lr=0.05,
-                                                       weight_decay=lam),
-                          num_steps=num_steps)
+    adamw = torch_weights(lambda ps: torch.optim.AdamW(
+        ps, lr=0.05, weight_decay=weight_decay), num_steps=num_steps)
     np.testing.assert_allclose(decoupled, adamw, rtol=RTOL, atol=ATOL)
     # Adam's own switch for decoupled decay is AdamW
     adam_decoupled = torch_weights(
-        lambda ps: torch.optim.Adam(ps, lr=0.05, weight_decay=lam,
+        lambda ps: torch.optim.Adam(ps, lr=0.05, weight_decay=weight_decay,
                                     decoupled_weight_decay=True),
         num_steps=num_steps)
     np.testing.assert_allclose(decoupled, adam_decoupled, rtol=RTOL,
@@ -91,7 +90,7 @@ def test_numpy_adam_matches_torch(lam, num_steps):
 
 
 def test_numpy_adam_other_betas():
-    mine = reg.train(adam=True, decoupled=True, lam=0.3, lr=0.02,
+    mine = reg.train(adam=True, decoupled=True, weight_decay=0.3, lr=0.02,
                      betas=(0.8, 0.99), eps=1e-6, num_steps=100)
     theirs = torch_weights(
         lambda ps: torch.optim.AdamW(ps, lr=0.02, betas=(0.8, 0.99),
@@ -172,8 +171,8 @@ def sweep_table():
     text = output("glossary/regularization.md", "sweep.py")
     rows = {}
     for line in text.splitlines()[1:]:
-        lam, *values = (float(x) for x in line.split())
-        rows[lam] = tuple(values)
+        weight_decay, *values = (float(x) for x in line.split())
+        rows[weight_decay] = tuple(values)
     return rows
 
 
@@ -193,8 +192,8 @@ def test_sweep_story():
     assert list(h) == [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
     TRAIN, VAL, GAP, ACC = range(4)  # the printed columns
 
-    def last(lam, column):
-        return h[lam][column]
+    def last(weight_decay, column):
+        return h[weight_decay][column]
 
     # "about 19,000 weights" in the wide layer's network
     n = sum(p.numel() for p in reg.mlp(hidden=256).parameters())
@@ -203,20 +202,21 @@ def test_sweep_story():
     assert len(X_train) == 1078
     # lambda = 0: memorized (train loss 0.001), the largest gap
     assert f"{last(0.0, TRAIN):.3f}" == "0.001"
-    gaps = [last(lam, GAP) for lam in h]
+    gaps = [last(weight_decay, GAP) for weight_decay in h]
     assert gaps[0] == max(gaps)
     # lambda = 1e-3: the lowest validation loss; train loss a bit higher
-    vals = [last(lam, VAL) for lam in h]
+    vals = [last(weight_decay, VAL) for weight_decay in h]
     assert min(vals) == last(1e-3, VAL)
     assert last(1e-3, TRAIN) > last(0.0, TRAIN)
     # lambda = 0.1: both high, accuracy collapses
     assert last(0.1, TRAIN) > 1 and last(0.1, VAL) > 1
     assert last(0.1, ACC) < 0.6
     # training loss rises steadily with lambda
-    trains = [last(lam, TRAIN) for lam in h]
+    trains = [last(weight_decay, TRAIN) for weight_decay in h]
     assert trains == sorted(trains)
     # accuracy barely moves between 0 and 1e-2
-    accs = [last(lam, ACC) for lam in (0.0, 1e-4, 1e-3, 1e-2)]
+    accs = [last(weight_decay, ACC)
+            for weight_decay in (0.0, 1e-4, 1e-3, 1e-2)]
     assert max(accs) - min(accs) < 0.01
     # the figure's alt text: "ends lowest, at 0.27", "creeps up to 0.30"
     # (printed with three decimals: in the interval that rounds to them)
@@ -237,11 +237,12 @@ def test_unregularized_run_bottoms_out_at_epoch_38():
     assert val0[-1] > val0.min() + 0.02
 
 
-@pytest.mark.parametrize("lam", [-0.1, math.nan, math.inf, "0.1", None])
-def test_bad_lambda_is_refused(lam):
-    with pytest.raises(ValueError, match=r"^lam must be a finite number "
-                                         r">= 0"):
-        reg.train(adam=False, decoupled=False, lam=lam)
+@pytest.mark.parametrize("weight_decay",
+                         [-0.1, math.nan, math.inf, "0.1", None])
+def test_bad_weight_decay_is_refused(weight_decay):
+    with pytest.raises(ValueError, match=r"^weight_decay must be a finite "
+                                         r"number >= 0, got "):
+        reg.train(adam=False, decoupled=False, weight_decay=weight_decay)
 
 
 @pytest.mark.parametrize("lr", [0, -0.01, math.inf, True])
@@ -252,7 +253,8 @@ def test_bad_learning_rate_is_refused(lr):
 
 @pytest.mark.parametrize("num_steps", [0, 2.5, "10"])
 def test_bad_step_count_is_refused(num_steps):
-    with pytest.raises(ValueError, match=r"^num_steps must be an integer"):
+    with pytest.raises(ValueError,
+                       match=r"^num_steps must be an integer >= 1, got "):
         reg.train(adam=False, decoupled=True, num_steps=num_steps)
 
 

@@ -149,7 +149,8 @@ def test_gains():
     (0, 5, "n_in"), (5, 0, "n_out"), (2.5, 5, "n_in"), (5, "7", "n_out"),
 ])
 def test_bad_fans_are_refused(fn, n_in, n_out, name):
-    with pytest.raises(ValueError, match=rf"^{name} must be an integer >= 1"):
+    with pytest.raises(ValueError,
+                       match=rf"^{name} must be an integer >= 1, got "):
         fn(n_in, n_out, rng=np.random.default_rng(0))
 
 
@@ -163,9 +164,12 @@ def test_bad_gain_is_refused(gain):
 
 
 def test_bad_experiment_settings_are_refused():
-    with pytest.raises(ValueError, match=r"^scheme must be one of"):
+    with pytest.raises(ValueError, match=r"^scheme must be one of "
+                                         r"'N\(0, 0.01\^2\)', .*, "
+                                         r"got 'LeCun'$"):
         wi.activation_variances("LeCun", "tanh")
-    with pytest.raises(ValueError, match=r"^activation must be one of"):
+    with pytest.raises(ValueError, match=r"^activation must be one of "
+                                         r"'tanh', 'ReLU', got 'sigmoid'$"):
         wi.activation_variances("He normal", "sigmoid")
     for depth in (0, 101, 2.0):
         with pytest.raises(ValueError,

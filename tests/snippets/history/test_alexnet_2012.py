@@ -141,7 +141,7 @@ def test_bad_lr_is_refused(lr):
     with pytest.raises(ValueError, match=r"^lr must be a finite number > 0"):
         ax.DivideOnPlateau(lr=lr)
     with pytest.raises(ValueError, match=r"^lr "):
-        ax.train_like_alexnet(lr=lr, epochs=1)
+        ax.train_like_alexnet(lr=lr, num_epochs=1)
 
 
 @pytest.mark.parametrize("factor", [0, 1, 1.5, -0.1, math.nan, "0.1"])
@@ -157,7 +157,7 @@ def test_bad_patience_is_refused(patience):
                                          r">= 0"):
         ax.DivideOnPlateau(lr=0.1, patience=patience)
     with pytest.raises(ValueError, match=r"^patience "):
-        ax.train_like_alexnet(patience=patience, epochs=1)
+        ax.train_like_alexnet(patience=patience, num_epochs=1)
 
 
 @pytest.mark.parametrize("threshold", [-1e-4, math.inf, math.nan, "0"])
@@ -183,13 +183,14 @@ def test_bad_min_lr_is_refused(min_lr):
 
 @pytest.mark.parametrize("val_error", ["0.3", None, True])
 def test_bad_val_error_is_refused(val_error):
-    with pytest.raises(ValueError, match=r"^val_error must be a number"):
+    with pytest.raises(ValueError,
+                       match=r"^val_error must be a finite number, got "):
         ax.DivideOnPlateau(lr=0.1).step(val_error)
 
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(epochs=0), r"^epochs must be an integer >= 1"),
-    (dict(epochs=2.0), r"^epochs must be an integer >= 1"),
+    (dict(num_epochs=0), r"^num_epochs must be an integer >= 1, got 0$"),
+    (dict(num_epochs=2.0), r"^num_epochs must be an integer >= 1, got"),
     (dict(batch_size=0), r"^batch_size must be an integer >= 1"),
     (dict(momentum=1.0), r"^momentum must be a number in \[0, 1\)"),
     (dict(momentum=-0.1), r"^momentum must be a number in \[0, 1\)"),
@@ -218,7 +219,8 @@ def test_the_recipe_follows_reduce_lr_on_plateau():
     # recorded to torch's scheduler, which must set the same lr for every
     # epoch.
     lr = 0.1
-    lrs, val_errors, _ = ax.train_like_alexnet(lr=lr, epochs=40, patience=2)
+    lrs, val_errors, _ = ax.train_like_alexnet(lr=lr, num_epochs=40,
+                                               patience=2)
     assert len(lrs) == len(val_errors) == 40
     theirs, _ = torch_lrs(val_errors, lr=lr, factor=0.1, patience=2,
                           min_lr=lr / 1000)
@@ -257,7 +259,7 @@ def test_what_the_page_says_about_the_runs():
     runs = recipe_runs()
     assert list(runs) == [0.01, 0.1]
     assert ax.train_like_alexnet.__kwdefaults__["patience"] == PATIENCE
-    assert ax.train_like_alexnet.__kwdefaults__["epochs"] == 90
+    assert ax.train_like_alexnet.__kwdefaults__["num_epochs"] == 90
     slow, fast = runs[0.01], runs[0.1]
     # lr 0.01 never plateaus in 90 epochs; lr 0.1 is cut three times, and
     # then the floor lr / 1000 stops it, as AlexNet's was divided 3 times

@@ -96,7 +96,8 @@ def test_sigmoid_is_safe_far_from_zero():
     "lr", [0, -0.01, math.nan, math.inf, -math.inf, "0.1", None, True]
 )
 def test_bad_learning_rate_is_refused(lr):
-    with pytest.raises(ValueError, match=r"lr must be a finite number > 0"):
+    with pytest.raises(ValueError,
+                       match=r"^lr must be a finite number > 0, got "):
         bp.sgd_step(0.5, 0.3, -0.2, X=X, Y=Y, lr=lr)
     with pytest.raises(ValueError, match=r"^lr "):
         bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=lr)
@@ -104,13 +105,15 @@ def test_bad_learning_rate_is_refused(lr):
 
 @pytest.mark.parametrize("max_steps", [0, -1, 2.5, "10"])
 def test_bad_step_count_is_refused(max_steps):
-    with pytest.raises(ValueError, match=r"max_steps must be an integer >= 1"):
+    with pytest.raises(ValueError,
+                       match=r"^max_steps must be an integer >= 1, got "):
         bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.1, max_steps=max_steps)
 
 
 @pytest.mark.parametrize("tol", [0, -1e-6])
 def test_bad_tolerance_is_refused(tol):
-    with pytest.raises(ValueError, match=r"tol must be > 0"):
+    with pytest.raises(ValueError,
+                       match=r"^tol must be a finite number > 0, got "):
         bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.1, tol=tol)
 
 
@@ -127,14 +130,14 @@ def test_learning_rate_regimes():
     table = training_table()
     assert list(table) == [0.01, 0.1, 1.0, 2.0, 3.0, 10.0]
 
-    def steps(lr):
+    def num_steps(lr):
         m = re.fullmatch(r"converged in (\d+) steps", table[lr])
         assert m, table[lr]
         return int(m[1])
 
-    slow, fast = steps(0.01), steps(1.0)
+    slow, fast = num_steps(0.01), num_steps(1.0)
     assert fast < slow / 100
-    assert steps(0.1) > fast and steps(2.0) > fast  # 1.0 is the quickest
+    assert num_steps(0.1) > fast and num_steps(2.0) > fast  # 1.0: quickest
     # too large: a stable two-cycle, the error changing sign
     m = re.fullmatch(r"oscillates between ([+-][\d.]+) and ([+-][\d.]+)",
                      table[3.0])
@@ -150,16 +153,16 @@ def test_outcome_tells_the_regimes_apart():
                                               "and -0.29")
     assert bp.outcome(None, [0.8, 0.8]) == "stuck at error +0.8000"
     # a diverging run first overshoots far (|error| > 1), then stalls
-    steps, errors = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=10.0,
-                             max_steps=200)
-    assert steps is None and max(map(abs, errors[:5])) > 1
+    num_steps, errors = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=10.0,
+                                 max_steps=200)
+    assert num_steps is None and max(map(abs, errors[:5])) > 1
     assert abs(errors[-1] - errors[-2]) < 1e-6
 
 
 def stable_bound():
-    steps, _ = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=1.0)
+    num_steps, _ = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=1.0)
     w, v, b = 0.5, 0.3, -0.2
-    for _ in range(steps):
+    for _ in range(num_steps):
         w, v, b = bp.sgd_step(w, v, b, X=X, Y=Y, lr=1.0)
     _, a = bp.forward(w, v, b, X)
     J = np.array([a, w * a * (1 - a) * X, w * a * (1 - a)])

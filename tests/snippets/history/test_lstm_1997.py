@@ -87,7 +87,8 @@ def test_bad_flags_are_refused(name, value):
 
 @pytest.mark.parametrize("value", [0, 5, 2.0, True])
 def test_bad_gate_blocks_are_refused(value):
-    with pytest.raises(ValueError, match=r"^gate_blocks must be an integer"):
+    with pytest.raises(ValueError, match=r"^gate_blocks must be an integer "
+                                         r"in \[1, 4\], got "):
         lstm.lstm_params(input_size=10, hidden_size=20, gate_blocks=value)
 
 
@@ -102,7 +103,7 @@ def test_bad_gate_blocks_are_refused(value):
     ("seq_len", -3, "seq_len must be an integer >= 1"),
     ("hidden_size", 0, "hidden_size must be an integer >= 1"),
     ("input_size", 0, "input_size must be an integer >= 1"),
-    ("batch", 0, "batch must be an integer >= 1"),
+    ("batch_size", 0, "batch_size must be an integer >= 1, got 0"),
 ])
 def test_bad_problem_settings_are_refused(name, value, match):
     kw = dict(rho=1.5, seq_len=10)
@@ -127,20 +128,21 @@ def test_longer_sequences_extend_shorter_ones():
     assert np.array_equal(y5, y9) and np.array_equal(X5, X9[:5])
 
 
-@pytest.mark.parametrize("rho,seq_len,hidden_size,input_size,batch", [
+@pytest.mark.parametrize("rho,seq_len,hidden_size,input_size,batch_size", [
     (0.9, 1, 32, 4, 32),
     (1.5, 17, 32, 4, 32),
     (2.0, 40, 8, 3, 5),
     (1.0, 6, 1, 1, 1),
 ])
 def test_hand_written_bptt_matches_autograd(rho, seq_len, hidden_size,
-                                            input_size, batch):
+                                            input_size, batch_size):
     """float64 on both sides. Tolerance: 1e-10 relative, or 1e-10 of the
     largest entry for entries near zero (sums of many terms of both signs
     lose relative precision there)."""
     W, U, X, y = lstm.make_problem(rho=rho, seq_len=seq_len,
                                    hidden_size=hidden_size,
-                                   input_size=input_size, batch=batch)
+                                   input_size=input_size,
+                                   batch_size=batch_size)
     L, dW, dU, dx1 = lstm.forward_backward(W, U, X, y)
     rnn = lstm.torch_rnn(W, U)
     L_t, dX = lstm.torch_backward(rnn, X, y)

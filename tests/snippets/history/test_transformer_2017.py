@@ -63,11 +63,11 @@ def test_the_two_tabs_print_the_same_output():
     assert numpy_tab[numpy_tab.index(label):] == torch_tab
 
 
-def mha_torch(X, W_q, W_k, W_v, W_o, h):
+def mha_torch(X, W_q, W_k, W_v, W_o, num_heads):
     """torch.nn.MultiheadAttention with our weights copied in. It computes
     x @ W.T, so it gets the transposes; no biases (ours has none)."""
     d_model = X.shape[1]
-    mha = torch.nn.MultiheadAttention(d_model, h, bias=False,
+    mha = torch.nn.MultiheadAttention(d_model, num_heads, bias=False,
                                       batch_first=True, dtype=torch.float64)
     with torch.no_grad():
         mha.in_proj_weight.copy_(
@@ -79,14 +79,14 @@ def mha_torch(X, W_q, W_k, W_v, W_o, h):
     return out[0].numpy()
 
 
-@pytest.mark.parametrize("n, d_model, h", [(5, 16, 4), (6, 12, 3),
-                                           (4, 8, 1), (3, 8, 8)])
-def test_multi_head_attention_matches_torch(n, d_model, h):
+@pytest.mark.parametrize("n, d_model, num_heads", [(5, 16, 4), (6, 12, 3),
+                                                   (4, 8, 1), (3, 8, 8)])
+def test_multi_head_attention_matches_torch(n, d_model, num_heads):
     rng = np.random.default_rng(2)
     X = rng.standard_normal((n, d_model))
     Ws = rng.standard_normal((4, d_model, d_model)) / np.sqrt(d_model)
-    mine = tf.multi_head_attention(X, *Ws, h=h)
-    np.testing.assert_allclose(mine, mha_torch(X, *Ws, h), rtol=0,
+    mine = tf.multi_head_attention(X, *Ws, num_heads=num_heads)
+    np.testing.assert_allclose(mine, mha_torch(X, *Ws, num_heads), rtol=0,
                                atol=ATOL)
 
 
@@ -96,47 +96,50 @@ def test_one_head_is_plain_attention():
     W_q, W_k, W_v, W_o = rng.standard_normal((4, 8, 8))
     out, _ = tf.attention(X @ W_q, X @ W_k, X @ W_v)
     np.testing.assert_allclose(
-        tf.multi_head_attention(X, W_q, W_k, W_v, W_o, h=1), out @ W_o,
+        tf.multi_head_attention(X, W_q, W_k, W_v, W_o, num_heads=1),
+        out @ W_o,
         rtol=0, atol=ATOL,
     )
 
 
-def test_head_size_of_the_paper_models():
-    assert tf.head_size() == 64  # defaults: the base model
-    assert tf.head_size(d_model=512, h=8) == 64
-    assert tf.head_size(d_model=1024, h=16) == 64
+def test_head_dim_of_the_paper_models():
+    assert tf.head_dim() == 64  # defaults: the base model
+    assert tf.head_dim(d_model=512, num_heads=8) == 64
+    assert tf.head_dim(d_model=1024, num_heads=16) == 64
 
 
 def test_heads_block_prints_the_paper_sizes():
     text = output(PAGE_NAME, "heads.py")
     assert "base: d_model =  512, h =  8 -> d_k = 64" in text
     assert " big: d_model = 1024, h = 16 -> d_k = 64" in text
-    assert ("ValueError: d_model must be divisible by h, got d_model=512, "
-            "h=7") in text
+    assert ("ValueError: d_model must be divisible by num_heads, got "
+            "d_model=512, num_heads=7") in text
 
 
-def test_d_model_not_divisible_by_h_names_both():
+def test_d_model_not_divisible_by_num_heads_names_both():
     with pytest.raises(
         ValueError,
-        match=r"^d_model must be divisible by h, got d_model=512, h=7$",
+        match=r"^d_model must be divisible by num_heads, got d_model=512, "
+              r"num_heads=7$",
     ):
-        tf.head_size(d_model=512, h=7)
-    with pytest.raises(ValueError, match=r"d_model=16, h=3"):
+        tf.head_dim(d_model=512, num_heads=7)
+    with pytest.raises(ValueError, match=r"d_model=16, num_heads=3"):
         tf.multi_head_attention(np.zeros((2, 16)), *np.zeros((4, 16, 16)),
-                                h=3)
+                                num_heads=3)
 
 
-@pytest.mark.parametrize("h", [0, -8, 2.0, "8", True, None])
-def test_bad_h_is_refused(h):
-    with pytest.raises(ValueError, match=r"^h must be an integer >= 1, got"):
-        tf.head_size(d_model=512, h=h)
+@pytest.mark.parametrize("num_heads", [0, -8, 2.0, "8", True, None])
+def test_bad_num_heads_is_refused(num_heads):
+    with pytest.raises(ValueError,
+                       match=r"^num_heads must be an integer >= 1, got"):
+        tf.head_dim(d_model=512, num_heads=num_heads)
 
 
 @pytest.mark.parametrize("d_model", [0, -512, 512.0, "512", False])
 def test_bad_d_model_is_refused(d_model):
     with pytest.raises(ValueError,
                        match=r"^d_model must be an integer >= 1, got"):
-        tf.head_size(d_model=d_model, h=8)
+        tf.head_dim(d_model=d_model, num_heads=8)
 
 
 @pytest.mark.parametrize(
@@ -223,10 +226,11 @@ def test_the_table_is_consistent():
     page = PAGE.read_text()
     d_model = [int(x) for x in table_row(page,
                                          r"model width $d_{\text{model}}$")]
-    h = [int(x) for x in table_row(page, "heads $h$")]
+    num_heads = [int(x) for x in table_row(page, "heads $h$")]
     d_k = [int(x) for x in table_row(page, "head width $d_k = d_v$")]
-    assert d_model == [512, 1024] and h == [8, 16]
-    assert d_k == [tf.head_size(d_model=m, h=n) for m, n in zip(d_model, h)]
+    assert d_model == [512, 1024] and num_heads == [8, 16]
+    assert d_k == [tf.head_dim(d_model=m, num_heads=n)
+                   for m, n in zip(d_model, num_heads)]
 
 
 def test_built_page_shows_the_same_output_in_both_tabs(site):

@@ -12,10 +12,10 @@ from tests.conftest import ROOT
 from tools import records
 
 STORY = ROOT / "notebooks/transformer.py"
-BASE = dict(d_model=512, d_ff=2048, heads=8)
-BIG = dict(d_model=1024, d_ff=4096, heads=16)
+BASE = dict(d_model=512, d_ff=2048, num_heads=8)
+BIG = dict(d_model=1024, d_ff=4096, num_heads=16)
 LAYERS = ("attention", "feed_forward", "layer_norms")
-CONFIGS = [  # (encoder layers, decoder layers, d_model, d_ff, heads)
+CONFIGS = [  # (encoder layers, decoder layers, d_model, d_ff, num_heads)
     (6, 6, 512, 2048, 8),
     (6, 6, 1024, 4096, 16),
     (2, 3, 64, 100, 4),
@@ -37,40 +37,40 @@ def layers_only(count) -> int:
 
 # nn.Transformer warns that an odd number of heads disables a fast path
 @pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
-@pytest.mark.parametrize("L_enc, L_dec, d, d_ff, h", CONFIGS)
-def test_count_equals_nn_transformer(L_enc, L_dec, d, d_ff, h):
-    model = nn.Transformer(d, h, L_enc, L_dec, d_ff, batch_first=True,
+@pytest.mark.parametrize("L_enc, L_dec, d, d_ff, num_heads", CONFIGS)
+def test_count_equals_nn_transformer(L_enc, L_dec, d, d_ff, num_heads):
+    model = nn.Transformer(d, num_heads, L_enc, L_dec, d_ff, batch_first=True,
                            device="meta")
     count = tf.parameter_count(num_encoder_layers=L_enc,
                                num_decoder_layers=L_dec, d_model=d,
-                               d_ff=d_ff, heads=h)
+                               d_ff=d_ff, num_heads=num_heads)
     assert layers_only(count) == numel(model)
 
 
-@pytest.mark.parametrize("L_enc, L_dec, d, d_ff, h", CONFIGS)
-def test_one_layer_equals_torch_layers(L_enc, L_dec, d, d_ff, h):
+@pytest.mark.parametrize("L_enc, L_dec, d, d_ff, num_heads", CONFIGS)
+def test_one_layer_equals_torch_layers(L_enc, L_dec, d, d_ff, num_heads):
     def layers(enc, dec):
         return layers_only(tf.parameter_count(
             num_encoder_layers=enc, num_decoder_layers=dec, d_model=d,
-            d_ff=d_ff, heads=h))
+            d_ff=d_ff, num_heads=num_heads))
 
     encoder_layer = layers(2, 0) - layers(1, 0)
     decoder_layer = layers(1, 2) - layers(1, 1)
     assert encoder_layer == numel(nn.TransformerEncoderLayer(
-        d, h, d_ff, device="meta"))
+        d, num_heads, d_ff, device="meta"))
     assert decoder_layer == numel(nn.TransformerDecoderLayer(
-        d, h, d_ff, device="meta"))
+        d, num_heads, d_ff, device="meta"))
 
 
 class Seq2Seq(nn.Module):
     """nn.Transformer with embeddings and an output projection, shared
     and tied as the calculator's arguments say."""
 
-    def __init__(self, *, L_enc, L_dec, d, d_ff, h, V, max_len, shared,
+    def __init__(self, *, L_enc, L_dec, d, d_ff, num_heads, V, max_len, shared,
                  tied, learned):
         super().__init__()
         kw = dict(device="meta")
-        self.core = nn.Transformer(d, h, L_enc, L_dec, d_ff,
+        self.core = nn.Transformer(d, num_heads, L_enc, L_dec, d_ff,
                                    batch_first=True, **kw)
         self.src = nn.Embedding(V, d, **kw)
         self.tgt = self.src if shared else nn.Embedding(V, d, **kw)
@@ -86,11 +86,11 @@ class Seq2Seq(nn.Module):
 @pytest.mark.parametrize("tied", [True, False])
 @pytest.mark.parametrize("learned", [True, False])
 def test_count_with_embeddings_equals_a_torch_model(shared, tied, learned):
-    kw = dict(L_enc=2, L_dec=3, d=32, d_ff=48, h=4, V=101, max_len=17)
+    kw = dict(L_enc=2, L_dec=3, d=32, d_ff=48, num_heads=4, V=101, max_len=17)
     model = Seq2Seq(**kw, shared=shared, tied=tied, learned=learned)
     count = tf.parameter_count(
         num_encoder_layers=2, num_decoder_layers=3, d_model=32, d_ff=48,
-        heads=4, vocab_size=101, max_len=17, shared_embeddings=shared,
+        num_heads=4, vocab_size=101, max_len=17, shared_embeddings=shared,
         tied_output=tied,
         positions="learned" if learned else "sinusoidal")
     assert count["total"] == numel(model)
@@ -101,11 +101,11 @@ def test_count_with_embeddings_equals_a_torch_model(shared, tied, learned):
 @pytest.mark.parametrize("d_model", [8, 16, 32])
 @pytest.mark.parametrize("num_layers", [1, 2])
 def test_count_equals_the_tiny_model(d_model, num_layers):
-    model = tf.TinyTransformer(d_model=d_model, heads=2,
+    model = tf.TinyTransformer(d_model=d_model, num_heads=2,
                                num_layers=num_layers)
     count = tf.parameter_count(
         num_encoder_layers=num_layers, num_decoder_layers=0,
-        d_model=d_model, d_ff=4 * d_model, heads=2, vocab_size=10,
+        d_model=d_model, d_ff=4 * d_model, num_heads=2, vocab_size=10,
         max_len=8, positions="learned", tied_output=False)
     assert count["total"] == numel(model)
 
@@ -144,26 +144,27 @@ def test_no_single_vocabulary_explains_both_counts():
 # --- heads ------------------------------------------------------------------
 
 def test_head_dim():
-    assert tf.head_dim(d_model=512, heads=8) == 64
-    assert tf.head_dim(d_model=1024, heads=16) == 64
+    assert tf.head_dim(d_model=512, num_heads=8) == 64
+    assert tf.head_dim(d_model=1024, num_heads=16) == 64
 
 
 def test_head_dim_error_names_both():
-    with pytest.raises(ValueError, match=r"d_model must be divisible by "
-                       r"heads, got d_model=512, heads=12"):
-        tf.head_dim(d_model=512, heads=12)
-    with pytest.raises(ValueError, match=r"divisible by heads"):
-        tf.parameter_count(d_model=10, heads=3)
+    with pytest.raises(ValueError, match=r"^d_model must be divisible by "
+                       r"num_heads, got d_model=512, num_heads=12$"):
+        tf.head_dim(d_model=512, num_heads=12)
+    with pytest.raises(ValueError, match=r"divisible by num_heads"):
+        tf.parameter_count(d_model=10, num_heads=3)
     # torch says it with an assert instead
     with pytest.raises(AssertionError, match="divisible by num_heads"):
         nn.MultiheadAttention(512, 12)
 
 
 def test_count_does_not_depend_on_heads():
-    counts = {tf.parameter_count(heads=h)["total"] for h in (1, 2, 4, 8, 16)}
+    counts = {tf.parameter_count(num_heads=num_heads)["total"]
+              for num_heads in (1, 2, 4, 8, 16)}
     assert len(counts) == 1
-    torch_counts = {numel(nn.MultiheadAttention(512, h, device="meta"))
-                    for h in (1, 2, 4, 8, 16)}
+    torch_counts = {numel(nn.MultiheadAttention(512, num_heads, device="meta"))
+                    for num_heads in (1, 2, 4, 8, 16)}
     assert torch_counts == {4 * 512 * 512 + 4 * 512}
 
 
@@ -187,19 +188,20 @@ def test_memory_of_the_paper_models():
 
 # --- activations: the formula against the measurement (exact) ---------------
 
-@pytest.mark.parametrize("d, h, d_ff", [(64, 4, 256), (32, 2, 50),
-                                        (96, 8, 128), (16, 1, 16)])
+@pytest.mark.parametrize("d, num_heads, d_ff", [(64, 4, 256), (32, 2, 50),
+                                                (96, 8, 128), (16, 1, 16)])
 @pytest.mark.parametrize("dropout", [0.1, 0.3, 0.0])
-def test_activation_formula_equals_the_measurement(d, h, d_ff, dropout):
+def test_activation_formula_equals_the_measurement(d, num_heads, d_ff,
+                                                    dropout):
     torch.manual_seed(0)
-    layer = nn.TransformerEncoderLayer(d, h, d_ff, dropout=dropout,
+    layer = nn.TransformerEncoderLayer(d, num_heads, d_ff, dropout=dropout,
                                        batch_first=True)
     for seq_len in (1, 7, 16, 40):
         for batch_size in (1, 3):
             measured = tf.saved_bytes_per_token(layer, seq_len=seq_len,
                                                 batch_size=batch_size)
             formula = tf.activation_bytes_per_token(
-                d_model=d, d_ff=d_ff, heads=h, seq_len=seq_len,
+                d_model=d, d_ff=d_ff, num_heads=num_heads, seq_len=seq_len,
                 dropout=dropout)
             assert measured == formula, (seq_len, batch_size)
 
@@ -214,7 +216,7 @@ def test_the_measurement_sees_the_attention_weights():
 
 
 def test_activation_numbers_in_the_prose():
-    base = dict(d_model=512, d_ff=2048, heads=8)
+    base = dict(d_model=512, d_ff=2048, num_heads=8)
     # at T = 512 the attention weights equal everything else
     assert 3 * 8 * 512 == 12 * 512 + 3 * 2048 == 12_288
     kb = [tf.activation_bytes_per_token(**base, seq_len=T) / 1e3
@@ -274,7 +276,8 @@ def test_encoding_refuses_bad_sizes(kw, message):
 
 
 def test_shift_matrix_refuses_bad_arguments():
-    with pytest.raises(ValueError, match=r"k must be an integer"):
+    with pytest.raises(ValueError, match=r"^k must be an integer >= -inf, "
+                       r"got 1\.5$"):
         tf.shift_matrix(1.5)
     with pytest.raises(ValueError, match=r"d_model must be even"):
         tf.shift_matrix(1, d_model=5)
@@ -423,13 +426,13 @@ def test_smoothing_needs_two_classes():
     (dict(d_model=0), r"d_model must be an integer >= 1, got 0"),
     (dict(d_model=512.0), r"d_model must be an integer >= 1"),
     (dict(d_ff=0), r"d_ff must be an integer >= 1, got 0"),
-    (dict(heads=0), r"heads must be an integer >= 1, got 0"),
-    (dict(heads=7), r"d_model must be divisible by heads"),
+    (dict(num_heads=0), r"^num_heads must be an integer >= 1, got 0"),
+    (dict(num_heads=7), r"^d_model must be divisible by num_heads"),
     (dict(vocab_size=0), r"vocab_size must be an integer >= 1, got 0"),
     (dict(max_len=0), r"max_len must be an integer >= 1, got 0"),
     (dict(shared_embeddings=1), r"shared_embeddings must be True or False"),
     (dict(tied_output="yes"), r"tied_output must be True or False"),
-    (dict(positions="rotary"), r"positions must be 'sinusoidal' or "
+    (dict(positions="rotary"), r"^positions must be one of 'sinusoidal', "
      r"'learned', got 'rotary'"),
     (dict(num_encoder_layers=True), r"num_encoder_layers must be an "
      r"integer"),
@@ -444,7 +447,7 @@ def test_parameter_count_refuses_bad_values(kw, message):
     (dict(dropout=-0.1), r"dropout must be a number in \[0, 1\)"),
     (dict(seq_len=0), r"seq_len must be an integer >= 1, got 0"),
     (dict(d_ff=0), r"d_ff must be an integer >= 1"),
-    (dict(heads=3), r"d_model must be divisible by heads"),
+    (dict(num_heads=3), r"^d_model must be divisible by num_heads"),
 ])
 def test_activation_formula_refuses_bad_values(kw, message):
     with pytest.raises(ValueError, match=message):
@@ -452,10 +455,11 @@ def test_activation_formula_refuses_bad_values(kw, message):
 
 
 def test_memory_refuses_bad_values():
-    with pytest.raises(ValueError, match=r"precision must be 'fp32' or "
-                       r"'bf16-mixed', got 'fp16'"):
+    with pytest.raises(ValueError, match=r"^precision must be one of "
+                       r"'fp32', 'bf16-mixed', got 'fp16'"):
         tf.training_memory(10, precision="fp16")
-    with pytest.raises(ValueError, match=r"n_params must be an integer"):
+    with pytest.raises(ValueError, match=r"^n_params must be an integer "
+                       r">= 1, got 0"):
         tf.training_memory(0)
 
 
@@ -468,7 +472,8 @@ def test_measurement_refuses_bad_values():
 
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(d_model=10, heads=4), r"d_model must be divisible by heads"),
+    (dict(d_model=10, num_heads=4),
+     r"^d_model must be divisible by num_heads"),
     (dict(num_layers=0), r"num_layers must be an integer >= 1"),
     (dict(d_ff=0), r"d_ff must be an integer >= 1"),
 ])
@@ -478,7 +483,7 @@ def test_tiny_model_refuses_bad_values(kw, message):
 
 
 @pytest.mark.parametrize("kw, message", [
-    (dict(steps=0), r"steps must be an integer >= 1"),
+    (dict(num_steps=0), r"^num_steps must be an integer >= 1, got 0"),
     (dict(batch_size=0), r"batch_size must be an integer >= 1"),
     (dict(warmup=0), r"warmup must be an integer >= 1"),
 ])
@@ -499,11 +504,11 @@ def test_sorting_batch():
 def test_training_is_deterministic():
     # two short runs of the same seed, compared with each other (the
     # notebook's own 300-step runs are read from its record below)
-    runs = [tf.train_sorter(d_model=8, steps=20) for _ in range(2)]
+    runs = [tf.train_sorter(d_model=8, num_steps=20) for _ in range(2)]
     (_, losses, acc), (_, again, acc_again) = runs
     assert len(losses) == 20
     assert losses == again and acc == acc_again
-    _, other, _ = tf.train_sorter(d_model=8, steps=20, seed=1)
+    _, other, _ = tf.train_sorter(d_model=8, num_steps=20, seed=1)
     assert other != losses
 
 
@@ -540,7 +545,7 @@ def test_what_the_prose_says_about_the_sorters():
         assert r[1] == r[3] and r[2] == "/"
         assert params[d] == tf.parameter_count(
             num_encoder_layers=1, num_decoder_layers=0, d_model=d,
-            d_ff=4 * d, heads=2, vocab_size=10, max_len=8,
+            d_ff=4 * d, num_heads=2, vocab_size=10, max_len=8,
             positions="learned", tied_output=False)["total"]
     assert seq[8] < 0.5  # "fewer than half of the held-out strings"
     assert round(token[8], 1) == 0.9  # "nine digits in ten are right"

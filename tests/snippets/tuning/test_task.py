@@ -82,9 +82,10 @@ def test_space_maps_the_unit_cube_onto_the_ranges():
     (lambda: s.LogUniform(1.0, 1e-3), r"^low must be below high"),
     (lambda: s.LogUniform(0.0, 1.0), r"^low must be > 0 on a log scale"),
     (lambda: s.LogUniform(-1.0, 1.0), r"^low must be > 0 on a log scale"),
-    (lambda: s.IntLogUniform(0, 256), r"^low must be > 0 on a log scale"),
+    (lambda: s.IntLogUniform(0, 256), r"^low must be an integer >= 1, got 0"),
     (lambda: s.IntLogUniform(16, 8), r"^low must be below high"),
-    (lambda: s.IntLogUniform(16.5, 256), r"^low must be an integer"),
+    (lambda: s.IntLogUniform(16.5, 256),
+     r"^low must be an integer >= 1, got 16\.5"),
     (lambda: s.Uniform(0.0, math.inf), r"^high must be a finite number"),
     (lambda: s.Uniform("0", 1.0), r"^low must be a finite number"),
     (lambda: s.LogUniform(1e-4, math.nan), r"^high must be a finite"),
@@ -199,7 +200,7 @@ def test_the_trial_is_sgd_with_nesterov_momentum(data):
     (dict(batch_size=0), r"^batch_size must be an integer >= 1"),
     (dict(batch_size=32.0), r"^batch_size must be an integer >= 1"),
     (dict(hidden=0), r"^hidden must be an integer >= 1"),
-    (dict(dropout=1.0), r"^dropout must be in \[0, 1\)"),
+    (dict(dropout=1.0), r"^dropout must be a number in \[0, 1\)"),
     (dict(learning_rate=0.1), r"^config must name hyperparameters among"),
 ])
 def test_bad_trial_configurations_are_refused(config, pattern, data):
@@ -208,6 +209,7 @@ def test_bad_trial_configurations_are_refused(config, pattern, data):
 
 
 def test_bad_epoch_counts_are_refused(data):
-    for epochs in (0, -1, 2.5):
-        with pytest.raises(ValueError, match=r"^epochs must be an integer"):
-            s.Trial({}, data=data).train_to(epochs)
+    for num_epochs in (0, -1, 2.5):
+        with pytest.raises(ValueError, match=r"^num_epochs must be an "
+                           r"integer >= 1, got "):
+            s.Trial({}, data=data).train_to(num_epochs)
