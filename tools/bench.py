@@ -282,6 +282,75 @@ def gzipped(url: str, body: bytes) -> bytes:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
 
+# --- explorers -------------------------------------------------------------
+
+UPDATES = """(root) => {
+  // every control through each of its values, 3 passes: the time from
+  // the input event to a laid-out page (script, style and layout; the
+  // paint that follows is the browser's)
+  const times = [];
+  const fields = [...root.querySelectorAll("input, select")];
+  for (let pass = 0; pass < 3; pass++) {
+    for (const field of fields) {
+      const n = field.tagName === "SELECT" ? field.options.length
+        : Number(field.max) + 1;
+      const start = field.value;
+      for (let k = 0; k < n; k++) {
+        field.value = String(k);
+        const t0 = performance.now();
+        field.dispatchEvent(new Event("input"));
+        void document.body.offsetHeight;  // force style and layout
+        times.push(performance.now() - t0);
+      }
+      field.value = start;
+      field.dispatchEvent(new Event("input"));
+    }
+  }
+  times.sort((a, b) => a - b);
+  return [times[times.length >> 1], times[times.length - 1], times.length];
+}"""
+
+
+@dataclasses.dataclass
+class Explorer:
+    median_ms: float  # one update: input event to laid-out page
+    max_ms: float
+    updates: int
+    gzip: int  # its markup and data, and the script, gzipped
+
+
+def explorers(site: Path) -> dict[str, Explorer]:
+    """Each explorer's update time in Chromium and its gzipped weight."""
+    from bs4 import BeautifulSoup
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    script = (site / "assets/javascripts/explorer.js").read_bytes()
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(args=ARGS, **executable())
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        for page in site_pages(site):
+            html = page.read_text()
+            if 'class="hpe-explorer"' not in html:
+                continue
+            rel = page.relative_to(site).parent.as_posix()
+            tab.goto(base + rel + "/", wait_until="networkidle")
+            for root in BeautifulSoup(html, "html.parser").select(
+                    "figure.hpe-explorer"):
+                mid, top, n = tab.locator(f"#{root['id']}").evaluate(
+                    UPDATES)
+                size = len(gzip.compress(str(root).encode(), mtime=0)) + len(
+                    gzip.compress(script, mtime=0))
+                out[f"{rel} #{root['id']}"] = Explorer(mid, top, n, size)
+        browser.close()
+    httpd.shutdown()
+    return out
+
+
 def median(xs):
     return statistics.median(xs)
 
@@ -334,6 +403,7 @@ def main() -> None:
     build(bare / "site", None, cwd=bare)
     r["bare"] = weights(bare / "site")["(home)"]
     r["weights"] = weights(sites[0])
+    r["explorers"] = explorers(sites[0])
     write_report(r)
     shutil.rmtree(tmp, ignore_errors=True)
 
@@ -424,6 +494,20 @@ def write_report(r: dict) -> None:
          "yes" if not r["differ"] else f"no: {', '.join(r['differ'])}",
          "yes", met(not r["differ"])),
     ]
+    ex = r["explorers"]
+    if ex:
+        slowest = max(ex, key=lambda k: ex[k].median_ms)
+        heaviest_ex = max(ex, key=lambda k: ex[k].gzip)
+        rows += [
+            (f"Explorer update, median over every value of every control "
+             f"(slowest of {len(ex)})",
+             f"{ex[slowest].median_ms:.1f} ms (max "
+             f"{ex[slowest].max_ms:.1f}), `{slowest}`", "< 16 ms",
+             met(ex[slowest].median_ms < 16)),
+            ("Explorer weight, data and script, gzipped (heaviest)",
+             f"{kb(ex[heaviest_ex].gzip)}, `{heaviest_ex}`", "≤ 40 KB",
+             met(ex[heaviest_ex].gzip <= 40 * 1024)),
+        ]
     cold_runs = r["cold_executions"]
     lines = [
         "# Performance",
@@ -467,6 +551,18 @@ def write_report(r: dict) -> None:
         "not run after each other) runs once for each. No test runs an "
         "example: the unit tests read the numbers they check from the "
         "records.",
+        "",
+        "## Explorers",
+        "",
+        "Each explorer in Chromium: every value of every control, three "
+        "times over; an update is the time from the input event to a "
+        "laid-out page (script, style and layout).",
+        "",
+        "| explorer | median update | slowest update | updates | "
+        "gzipped, with the script |",
+        "|---|---|---|---|---|",
+        *[f"| `{k}` | {x.median_ms:.1f} ms | {x.max_ms:.1f} ms | "
+          f"{x.updates} | {kb(x.gzip)} |" for k, x in sorted(ex.items())],
         "",
         "## Every page",
         "",

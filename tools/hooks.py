@@ -182,12 +182,13 @@ def on_page_content(html, page, config, files):
 _content = execute.Memo()  # page HTML -> transformed HTML
 
 
-# Code blocks, their printed output and figures: half of every page's
-# text, fetched by every page load in the search index, and words a reader
-# does not search for (the prose around each block names what it does).
+# Code blocks, their printed output, figures and explorers: half of every
+# page's text, fetched by every page load in the search index, and words a
+# reader does not search for (the prose around each block names what it
+# does).
 _NOT_SEARCHED = re.compile(
-    r'<(div|svg)\b(?=[^>]*\bclass="(?:[^"]*\s)?'
-    r'(?:highlight|result|hpe-figure)(?:\s[^"]*)?")'
+    r'<(div|svg|figure)\b(?=[^>]*\bclass="(?:[^"]*\s)?'
+    r'(?:highlight|result|hpe-figure|hpe-explorer)(?:\s[^"]*)?")'
 )
 
 

@@ -103,19 +103,23 @@ def sgd_epoch(params, X, y, *, lr=0.1, batch_size=32, order):
 
 
 # --8<-- [start:noise]
-def gradient_noise(G, batch_sizes, *, draws=200, seed=0):
-    """Mean squared distance between the gradient of a random mini-batch
-    of size B (drawn without replacement) and the full-batch gradient,
-    for each B. G: (n, P), one per-example gradient per row."""
-    rng = np.random.default_rng(seed)
+def deviations(G, batch_size, *, draws=200, rng):
+    """g_B - g for `draws` random mini-batches of batch_size examples
+    (drawn without replacement), g the full-batch gradient. G: (n, P),
+    one per-example gradient per row; returns (draws, P)."""
+    check_int("batch_size", batch_size, low=1, high=len(G))
+    check_int("draws", draws, low=1)
     g_full = G.mean(axis=0)
-    out = []
-    for B in batch_sizes:
-        check_int("batch_size", B, low=1, high=len(G))
-        d = [np.sum((G[rng.choice(len(G), B, replace=False)].mean(axis=0)
-                     - g_full) ** 2) for _ in range(draws)]
-        out.append(float(np.mean(d)))
-    return np.array(out)
+    return np.stack([G[rng.choice(len(G), batch_size, replace=False)]
+                     .mean(axis=0) - g_full for _ in range(draws)])
+
+
+def gradient_noise(G, batch_sizes, *, draws=200, seed=0):
+    """E|g_B - g|^2, the mean squared distance between a random
+    mini-batch's gradient and the full-batch gradient, for each B."""
+    rng = np.random.default_rng(seed)
+    return np.array([np.mean(np.sum(deviations(G, B, draws=draws, rng=rng)
+                                    ** 2, axis=1)) for B in batch_sizes])
 # --8<-- [end:noise]
 
 
@@ -169,6 +173,88 @@ def seconds_per_epoch(batch_size, *, repeats=3):
         best = min(best, time.perf_counter() - start)
     return best
 # --8<-- [end:cost]
+
+
+def explorer(*, draws=200, seed=0):
+    """The page's explorer (tools/explorer.py): for each batch size B from
+    1 to the whole training set, `draws` mini-batch gradients around the
+    full gradient at the initial model (from `deviations`, the draws of
+    gradient_noise), seen along the two directions in which the
+    per-example gradients vary most, and E|g_B - g|^2 against the noise
+    scale tr(Sigma) / |g|^2."""
+    import numpy as np
+
+    (X, y), _, _ = digits()
+    X, y = X.double().numpy(), y.numpy()
+    grads = per_example_grads(params_of(mlp()), X, y)  # at the initial model
+    G = np.concatenate([g.reshape(len(X), -1) for g in grads], axis=1)
+    n, g = len(G), G.mean(axis=0)
+    spread = np.mean(np.sum((G - g) ** 2, axis=1))  # tr(Sigma)
+    signal = float(g @ g)  # |g|^2
+    scale = spread / signal  # the simple noise scale, McCandlish et al.
+    _, _, Vt = np.linalg.svd(G - g, full_matrices=False)
+    plane = Vt[:2].T  # (P, 2): the top two principal directions
+    Bs = [1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256, 362,
+          512, 724, n]
+    r = 2.3  # the first panel's half-height: all of B = 1's 200 batches
+    t = np.linspace(0, 2 * np.pi, 73)
+    curve = np.geomspace(1, n - 1, 120)
+    frames, measured = {}, []
+    for i, B in enumerate(Bs):
+        d = deviations(G, B, draws=draws, rng=np.random.default_rng(seed))
+        noise = float(np.mean(np.sum(d ** 2, axis=1)))  # gradient_noise's
+        if B < n:
+            measured.append([B, noise])
+        if B == n:  # every batch is the whole set: g_B = g, but rounding
+            said = (f"B = {B}, the whole training set: every batch is the "
+                    f"full batch, so g_B = g (E|g_B - g|^2 = {noise:.4g}, "
+                    f"rounding error)")
+        else:
+            said = (f"B = {B}: E|g_B - g|^2 = {noise:.4g}, so a mini-batch "
+                    f"gradient lands {np.sqrt(noise):.4g} (root mean "
+                    f"square) from the full gradient, whose length |g| is "
+                    f"{np.sqrt(signal):.4g}: the noise is "
+                    f"{'larger' if noise > signal else 'smaller'} than the "
+                    f"signal")
+        frames[str(i)] = {
+            "text": f"{said}; the noise scale tr(Sigma)/|g|^2 is "
+                    f"{scale:.4g}",
+            "panels": [{"series": [{"points": d @ plane, "style": "dots"}]},
+                       {"marks": [{"x": B, "label": f"B = {B}"}]}],
+        }
+    return {
+        "id": "batch-explorer",
+        "title": "Mini-batch gradients around the full gradient, by batch "
+                 "size",
+        "controls": [{"label": "batch size B", "kind": "range",
+                      "values": Bs, "default": Bs.index(32)}],
+        "panels": [
+            {"title": f"g_B - g for {draws} random batches, along the two "
+                      f"directions where the examples' gradients differ "
+                      f"most; the circle has radius |g|",
+             "axes": {"x": {"label": "first direction", "min": -r,
+                            "max": r},
+                      "y": {"label": "second direction", "min": -r,
+                            "max": r}},
+             "equal": True,
+             "background": [{"points": np.sqrt(signal) * np.stack(
+                 [np.cos(t), np.sin(t)]).T, "style": "line2"}]},
+            {"title": "E|g_B - g|^2 (dots: measured; line: tr(Sigma)/B "
+                      "(n - B)/(n - 1); flat: |g|^2)",
+             "axes": {"x": {"label": "batch size B (log scale)", "min": 1,
+                            "max": n, "log": True,
+                            "ticks": [1, 10, 100, 1000]},
+                      "y": {"label": "E|g_B - g|^2 (log scale)",
+                            "min": 1e-3, "max": 10, "log": True}},
+             "background": [
+                 {"points": np.stack([curve, spread / curve * (n - curve)
+                                      / (n - 1)]).T, "style": "line"},
+                 {"points": [[1, signal], [n, signal]], "style": "faint"},
+                 {"points": measured, "style": "dots"}],
+             "marks": [{"x": scale, "label": "noise scale"}]},
+        ],
+        "frames": frames,
+    }
 
 
 if __name__ == "__main__":

@@ -230,6 +230,11 @@ def test_per_layer_factors_in_the_prose():
     # too large: 256 / 2 = 128 per ReLU layer
     assert per_layer("ReLU", "N(0, 1)", 1, 20) == pytest.approx(128,
                                                                 rel=0.05)
+    # PyTorch's default, 1/(3 n_in): a sixth of He's per ReLU layer, a
+    # third per tanh layer (less: tanh is below the identity)
+    assert per_layer("ReLU", "PyTorch default", 1, 20) == pytest.approx(
+        1 / 6, rel=0.1)
+    assert per_layer("tanh", "PyTorch default", 1, 20) < 1 / 3
     # Glorot halves a square ReLU layer's signal
     assert per_layer("ReLU", "Glorot uniform", 1, 20) == pytest.approx(
         0.5, rel=0.1)
@@ -283,10 +288,16 @@ def test_numpy_schemes_match_the_torch_schemes_of_the_training(scheme):
     # distributions: compare variances on a 256 x 256 layer (2 %)
     rng = np.random.default_rng(0)
     W = wi.SCHEMES[scheme](256, 256, rng=rng)
-    model = wi.initialize(nn.Sequential(nn.Linear(256, 256)), scheme=scheme)
-    torch_W = model[0].weight.detach().numpy()
+    if scheme == "PyTorch default":  # nn.Linear as it comes (no INITS)
+        torch.manual_seed(0)
+        torch_W = nn.Linear(256, 256).weight.detach().numpy()
+        assert np.abs(W).max() <= 1 / 16 and np.abs(torch_W).max() <= 1 / 16
+    else:
+        model = wi.initialize(nn.Sequential(nn.Linear(256, 256)),
+                              scheme=scheme)
+        torch_W = model[0].weight.detach().numpy()
+        assert np.all(model[0].bias.detach().numpy() == 0)
     assert W.var() == pytest.approx(torch_W.var(), rel=0.03)
-    assert np.all(model[0].bias.detach().numpy() == 0)
 
 
 def test_training_story():

@@ -1,0 +1,84 @@
+"""tools/explorer.py: the JSON it embeds and the spec errors it catches
+before a page is built."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from tools.explorer import compact, html
+
+
+def spec(**changes):
+    base = {
+        "id": "x-explorer", "title": "A test",
+        "controls": [{"label": "lr", "kind": "range",
+                      "values": ["0.1", "0.2"], "default": 0}],
+        "panels": [{"title": "p", "axes": {
+            "x": {"label": "x", "min": 0, "max": 1},
+            "y": {"label": "y", "min": 0, "max": 1}}}],
+        "frames": {str(i): {"text": f"frame {i}", "panels": [
+            {"series": [{"points": [[0, 0], [1, i]]}]}]} for i in (0, 1)},
+    }
+    base.update(changes)
+    return base
+
+
+def test_compact_rounds_and_writes_non_finite_as_null():
+    assert compact(1 / 3) == 0.3333
+    assert compact(123456.0) == 123500.0
+    assert compact([math.nan, math.inf, -math.inf]) == [None] * 3
+    assert compact(np.array([[1.23456, np.nan]])) == [[1.235, None]]
+    assert compact((1, "a", {"k": 2.0})) == [1, "a", {"k": 2.0}]
+
+
+def test_html_is_hidden_labelled_and_carries_the_spec():
+    out = html(spec())
+    assert out.startswith('<figure class="hpe-explorer" id="x-explorer" '
+                          'hidden>')
+    assert '<label for="x-explorer-0">lr</label>' in out
+    assert 'aria-valuetext="0.1"' in out and 'aria-live="polite"' in out
+    data = out[out.index('json">') + 6:out.index("</script>")]
+    assert json.loads(data)["frames"]["1"]["text"] == "frame 1"
+
+
+def test_a_script_end_in_the_data_cannot_close_the_script():
+    out = html(spec(title="</script><b>x</b>"))
+    assert out.count("</script>") == 1
+    assert "&lt;/script&gt;" in out  # the caption, escaped
+
+
+def test_a_select_shows_its_own_value():
+    s = spec(controls=[{"label": "init", "kind": "select",
+                        "values": ["He", "Glorot"], "default": 1}])
+    out = html(s)
+    assert '<option value="1" selected>Glorot</option>' in out
+    assert "hpe-explorer-value" not in out
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"frames": {"0": {"text": "t", "panels": [{}]}}},
+     "frames for 1 combinations of the controls, expected 2"),
+    ({"controls": [{"label": "lr", "kind": "dial", "values": [1],
+                    "default": 0}]}, "kind must be 'range' or 'select'"),
+    ({"controls": [{"label": "lr", "kind": "range", "values": [1, 2],
+                    "default": 2}]}, "default of 'lr' must index its 2"),
+    ({"panels": []}, "frame 0 has 1 panels, expected 0"),
+])
+def test_a_bad_spec_fails_the_build_with_a_clear_error(changes, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        html(spec(**changes))
+
+
+def test_a_missing_reference_or_text_is_an_error():
+    s = spec()
+    s["frames"]["0"]["panels"][0]["series"] = [{"ref": "nowhere"}]
+    with pytest.raises(ValueError, match="refers to 'nowhere'"):
+        html(s)
+    s = spec()
+    s["frames"]["1"]["text"] = ""
+    with pytest.raises(ValueError, match="frame 1 has no text"):
+        html(s)
+    with pytest.raises(ValueError, match="has no 'frames'"):
+        html({k: v for k, v in spec().items() if k != "frames"})

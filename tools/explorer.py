@@ -1,0 +1,153 @@
+"""Explorers: a hyperparameter the reader moves, and the drawing that
+follows, every frame computed by the page's own code at build time.
+
+A page adds one with a build-only block (``exec="on"`` and no
+``source``, so the reader does not see it) that calls its snippet
+module's data function and prints this module's HTML::
+
+    ```python exec="on" html="1"
+    from snippets.glossary.learning_rate import explorer
+    from tools.explorer import html
+    print(html(explorer()))
+    ```
+
+The data function returns a spec:
+
+- ``id`` (the HTML id) and ``title`` (the caption);
+- ``controls``: each a ``label``, a ``kind`` ("range" or "select"), the
+  ``values`` shown to the reader and the index of the ``default``;
+- ``panels``: the plots, one under the other, each a ``title``, ``axes``
+  (``x`` and ``y``: ``label``, ``min``, ``max``, optional ``log`` and
+  ``ticks``; round numbers by default), ``equal`` (one unit as long on
+  both axes: the x range grows to fill the width), optional
+  ``background`` lines and vertical ``marks`` (``x``, ``label``) drawn in
+  every frame;
+- ``frames``: keyed by the controls' indices joined with commas ("3" or
+  "3,1"), each with the ``text`` that states the frame's numbers (the
+  reader's text alternative, announced on every change) and one entry
+  per panel: ``series`` (lines: ``points`` as [x, y] pairs, or ``ref``, a
+  key of ``shared``, and a ``style``: "line", "line2", "line3", "line4",
+  "dots" or "faint"), ``marks`` and ``axes`` (what differs from the
+  panel's axes, e.g. ``{"x": {"max": 200}}``);
+- optional ``shared``: point lists that several frames draw, stored once.
+
+A non-finite number (a diverged run) is written as null; the drawing
+breaks the line there and writes "diverged" where it stopped, and the
+frame's text should say so too.
+
+The block's output is cached and re-run like any example
+(tools/execute.py); docs/assets/javascripts/explorer.js draws the frames
+and is loaded only on pages that have an explorer (overrides/main.html).
+"""
+
+import html as htmllib
+import json
+import math
+
+FIGURES = 4  # significant figures kept: a drawing needs no more
+
+
+def compact(value):
+    """JSON-ready: floats to FIGURES significant figures, NaN and
+    infinity to None, tuples to lists."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return float(f"{value:.{FIGURES}g}")
+    if isinstance(value, dict):
+        return {str(k): compact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [compact(v) for v in value]
+    if hasattr(value, "tolist"):  # a NumPy array or scalar
+        return compact(value.tolist())
+    return value
+
+
+def _check(spec: dict) -> None:
+    """Raise a ValueError naming what is missing or inconsistent, so that
+    a data function's mistake fails the build instead of the drawing."""
+    name = spec.get("id", "explorer")
+    for key in ("id", "title", "controls", "panels", "frames"):
+        if key not in spec:
+            raise ValueError(f"{name}: the spec has no {key!r}")
+    for control in spec["controls"]:
+        if control["kind"] not in ("range", "select"):
+            raise ValueError(f"{name}: kind must be 'range' or "
+                             f"'select', got {control['kind']!r}")
+        if not 0 <= control["default"] < len(control["values"]):
+            raise ValueError(f"{name}: default of {control['label']!r} "
+                             f"must index its {len(control['values'])} "
+                             f"values, got {control['default']!r}")
+    counts = [len(c["values"]) for c in spec["controls"]]
+    keys = {",".join(map(str, k)) for k in _product(counts)}
+    if set(spec["frames"]) != keys:
+        raise ValueError(f"{name}: frames for {len(spec['frames'])} "
+                         f"combinations of the controls, expected "
+                         f"{len(keys)}")
+    shared = spec.get("shared", {})
+    for key, frame in spec["frames"].items():
+        if not frame.get("text"):
+            raise ValueError(f"{name}: frame {key} has no text")
+        if len(frame["panels"]) != len(spec["panels"]):
+            raise ValueError(f"{name}: frame {key} has "
+                             f"{len(frame['panels'])} panels, expected "
+                             f"{len(spec['panels'])}")
+        for panel in frame["panels"]:
+            for line in panel.get("series", []):
+                if "ref" in line and line["ref"] not in shared:
+                    raise ValueError(f"{name}: frame {key} refers to "
+                                     f"{line['ref']!r}, not in shared")
+
+
+def _product(counts):
+    out = [()]
+    for n in counts:
+        out = [(*k, i) for k in out for i in range(n)]
+    return out
+
+
+def _control(spec: dict, i: int, control: dict) -> str:
+    cid = f"{spec['id']}-{i}"
+    label = htmllib.escape(control["label"])
+    default = control["default"]
+    shown = htmllib.escape(str(control["values"][default]))
+    if control["kind"] == "range":
+        field = (f'<input type="range" id="{cid}" min="0" '
+                 f'max="{len(control["values"]) - 1}" step="1" '
+                 f'value="{default}" aria-valuetext="{shown}">')
+    else:
+        options = "".join(
+            f'<option value="{k}"{" selected" if k == default else ""}>'
+            f'{htmllib.escape(str(v))}</option>'
+            for k, v in enumerate(control["values"]))
+        field = f'<select id="{cid}">{options}</select>'
+        return (f'<div class="hpe-explorer-control"><label for="{cid}">'
+                f'{label}</label>{field}</div>')  # it shows its own value
+    return (f'<div class="hpe-explorer-control"><label for="{cid}">{label}'
+            f'</label>{field}<span class="hpe-explorer-value">{shown}'
+            f'</span></div>')
+
+
+def html(spec: dict) -> str:
+    """The explorer's markup, its frames embedded as compact JSON. It is
+    hidden until explorer.js draws it: without JavaScript the page's
+    static figure stands alone."""
+    _check(spec)
+    data = json.dumps(compact(spec), separators=(",", ":"),
+                      allow_nan=False).replace("</", "<\\/")
+    controls = "".join(_control(spec, i, c)
+                       for i, c in enumerate(spec["controls"]))
+    panels = "".join(
+        f'<div class="hpe-explorer-panel"><p>{htmllib.escape(p["title"])}'
+        f'</p><svg viewBox="0 0 640 300" role="img" '
+        f'aria-label="{htmllib.escape(p["title"])}"></svg></div>'
+        for p in spec["panels"])
+    title = htmllib.escape(spec["title"])
+    return (
+        f'<figure class="hpe-explorer" id="{spec["id"]}" hidden>'
+        f'<figcaption>{title}</figcaption>'
+        f'<div class="hpe-explorer-controls">{controls}</div>'
+        f'<div class="hpe-explorer-panels">{panels}</div>'
+        f'<output aria-live="polite"></output>'
+        f'<script type="application/json">{data}</script></figure>'
+    )
