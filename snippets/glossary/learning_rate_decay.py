@@ -165,12 +165,14 @@ def explorer(*, lr0=0.1, marks=11):
         for w, warmup in enumerate(warmups):
             for n, T in enumerate(totals):
                 lrs = curve(k, warmup, T)
-                key = f"{k},{w},{n}"
-                shared[key] = np.stack([np.arange(T + 1), lrs]).T
+                # step and cosine have no warm-up: one curve per length
+                key = f"{k},{w},{n}" if k >= 2 else f"{k},{n}"
+                drawn = np.unique(np.r_[0:T:max(T // 200, 1), T])
+                shared[key] = np.stack([drawn, lrs[drawn]]).T  # <= 201
                 for m in range(marks):
                     at = round(m * T / (marks - 1))
                     uses = (" (it has no warm-up)" if k < 2 else "")
-                    frames[f"{key},{m}"] = {
+                    frames[f"{k},{w},{n},{m}"] = {
                         "text": f"{names[k]}, {T} steps, warm-up {warmup}"
                                 f"{uses}: at step {at}, lr = "
                                 f"{lrs[at]:.4g}",

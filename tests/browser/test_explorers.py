@@ -5,6 +5,7 @@ a phone's width, no JavaScript, and a grid with NaN and infinity."""
 
 import json
 import math
+import re
 import time
 
 import pytest
@@ -172,7 +173,7 @@ def with_bad_numbers(page_html: str, eid: str) -> str:
     nxt = str(int(default) + 1)
     spec["frames"][nxt]["panels"][0]["series"][0]["points"] = [
         [math.nan, math.nan]] * 3
-    start = page_html.index(f'<figure class="hpe-explorer" id="{eid}"')
+    start = re.search(f'<figure [^>]*id="{eid}"', page_html).start()
     end = page_html.index("</figure>", start) + len("</figure>")
     return page_html[:start] + html(spec) + page_html[end:]
 
