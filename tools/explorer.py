@@ -27,8 +27,8 @@ The data function returns a spec:
   reader's text alternative, announced on every change) and one entry
   per panel: ``series`` (lines: ``points`` as [x, y] pairs, or ``ref``, a
   key of ``shared``, and a ``style``: "line", "line2", "line3", "line4",
-  "dots" or "faint"), ``marks`` and ``axes`` (what differs from the
-  panel's axes, e.g. ``{"x": {"max": 200}}``);
+  "dots", "dots2" or "faint"), ``marks`` and ``axes`` (what differs from
+  the panel's axes, e.g. ``{"x": {"max": 200}}``);
 - optional ``shared``: point lists that several frames draw, stored once.
 
 A non-finite number (a diverged run) is written as null; the drawing

@@ -239,8 +239,8 @@ def explorer(*, draws=200, seed=0):
              "equal": True,
              "background": [{"points": np.sqrt(signal) * np.stack(
                  [np.cos(t), np.sin(t)]).T, "style": "line2"}]},
-            {"title": "E|g_B - g|^2 (dots: measured; line: tr(Sigma)/B "
-                      "(n - B)/(n - 1); flat: |g|^2)",
+            {"title": "E|g_B - g|^2 (red dots: measured; line: "
+                      "tr(Sigma)/B (n - B)/(n - 1); flat: |g|^2)",
              "axes": {"x": {"label": "batch size B (log scale)", "min": 1,
                             "max": n, "log": True,
                             "ticks": [1, 10, 100, 1000]},
@@ -250,7 +250,7 @@ def explorer(*, draws=200, seed=0):
                  {"points": np.stack([curve, spread / curve * (n - curve)
                                       / (n - 1)]).T, "style": "line"},
                  {"points": [[1, signal], [n, signal]], "style": "faint"},
-                 {"points": measured, "style": "dots"}],
+                 {"points": measured, "style": "dots2"}],
              "marks": [{"x": scale, "label": "noise scale"}]},
         ],
         "frames": frames,

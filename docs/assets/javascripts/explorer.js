@@ -104,7 +104,7 @@
       if (finite.length < points.length) {
         stop = finite.length ? finite[finite.length - 1] : [NaN, NaN];
       }
-      if (line.style === "dots") {
+      if (String(line.style).startsWith("dots")) {
         for (const [cx, cy] of finite.map((p) => [x(p[0]), y(p[1])])) {
           if (ok([cx, cy])) el("circle", {cx, cy, r: 2.2, class: cls}, plot);
         }
