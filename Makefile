@@ -45,7 +45,7 @@ lint: $(INSTALLED)
 
 ## pin: requirements.txt from requirements.in, every package pinned (pip-tools)
 pin: $(INSTALLED)
-	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url \
+	CUSTOM_COMPILE_COMMAND="make pin" $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.txt \
 		requirements.in
 

@@ -9,22 +9,48 @@ the two studies do not try exactly the same configurations, and which
 trials the pruner stops depends on timing, so they need not agree
 exactly, but both search the same space with the same sampler.
 
+When a worker dies: the page's build-time run (SQLite) kills worker 0
+inside a trial and restarts it; its record must show the killed trial
+FAIL, its retry complete with the same parameters, three complete, none
+running. The tests marked `postgres` do the same for real, against a
+PostgreSQL server started for this module (tests/snippets/tuning/
+conftest.py): three `machine` processes (the page's code, started with
+the database's URL in OPTUNA_STORAGE, as on three machines), one of them
+killed with SIGKILL inside a trial, then restarted. Their studies hold
+five trials in all, so that every one of them completes: the chapter's
+MedianPruner prunes nothing before five trials have completed
+(n_startup_trials=5).
+
 What the page's own runs printed is read from the build's record of it
 (tools.records), not run again.
 """
 
+import inspect
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
 
 import optuna
 import pytest
+from optuna.exceptions import DuplicatedStudyError
+from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+from optuna.trial import TrialState
 
 from snippets.tuning import scaling_out as so
-from snippets.tuning.task import MAX_EPOCHS
+from snippets.tuning.task import MAX_EPOCHS, SPACE
 from tests.conftest import ROOT
+from tests.snippets.tuning import conftest as pg
 from tools.records import output
 
 PAGE = ROOT / "docs/tuning/scaling-out.md"
 TOLERANCE = 0.03
+# pytest shows every warning; the module silences these for its readers
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::optuna.exceptions.ExperimentalWarning")
 
 
 def check_record(trials, workers, n_trials):
@@ -88,6 +114,18 @@ def test_the_sqlite_study():
      r"^workers must be an integer >= 1"),
     (lambda tmp: so.parallel_study(tmp / "z.log", n_trials=0),
      r"^n_trials must be an integer >= 1"),
+    (lambda tmp: so.open_storage(f"sqlite:///{tmp}/a.db",
+                                 heartbeat_interval=0),
+     r"^heartbeat_interval must be an integer >= 1, got 0$"),
+    (lambda tmp: so.open_storage(f"sqlite:///{tmp}/b.db",
+                                 heartbeat_interval=60, grace_period=60),
+     r"^grace_period must be an integer >= 61, got 60$"),
+    (lambda tmp: so.open_storage(f"sqlite:///{tmp}/c.db", max_retry=-1),
+     r"^max_retry must be an integer >= 0, got -1$"),
+    (lambda tmp: so.kill_inside_a_trial(0, None, worker=0),
+     r"^pid must be an integer >= 1, got 0$"),
+    (lambda tmp: so.kill_inside_a_trial(1, None, worker=0, timeout=0),
+     r"^timeout must be a finite number > 0, got 0$"),
 ])
 def test_bad_counts_are_refused(make, pattern, tmp_path):
     with pytest.raises(ValueError, match=pattern):
@@ -104,3 +142,271 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert shown.startswith("8 trials; numbers 0..7, each once: True")
     assert "four from each worker" in page
     assert "trials per worker: {0: 4, 1: 4}" in shown
+
+
+# --- when a worker dies ----------------------------------------------------
+
+DIES = ("worker 0 killed inside trial 0, exit code -9\n"
+        "trial 0: FAIL\n"
+        "trial 1: COMPLETE, the retry of trial 0, same parameters: True\n"
+        "trial 2: COMPLETE\n"
+        "trial 3: COMPLETE\n"
+        "3 complete, as worker 0 was asked for; 0 running\n")
+
+
+def test_the_page_run_kills_a_worker_and_loses_nothing():
+    assert output("tuning/scaling-out.md", "dies.py") == DIES
+
+
+def test_the_page_shows_one_line_errors_without_the_password():
+    text = output("tuning/scaling-out.md", "errors.py")
+    assert text == (
+        "ValueError: url must be a database URL such as "
+        "postgresql+psycopg://user:password@host:5432/dbname, got "
+        "'postgresql+psycopg://optuna:***@db.example.org:54x2/digits' "
+        "(invalid literal for int() with base 10: '54x2')\n"
+        "ConnectionError: cannot open the study storage "
+        "sqlite:////no/such/folder/digits.db: unable to open database "
+        "file\n")
+    assert "s3cret" not in text
+
+
+def test_a_worker_run_again_adds_only_what_it_has_not_finished(tmp_path):
+    url = f"sqlite:///{tmp_path}/digits.db"
+    optuna.create_study(study_name="digits", storage=url,
+                        direction="maximize")
+
+    def count():
+        return Counter(t.user_attrs["worker"] for t in optuna.load_study(
+            study_name="digits", storage=url).trials)
+
+    so.work(url, n_trials=2, seed=0, worker="a")
+    so.work(url, n_trials=2, seed=1, worker="a")  # has its two: adds none
+    assert count() == {"a": 2}
+    so.work(url, n_trials=3, seed=2, worker="a")  # one more
+    so.work(url, n_trials=1, seed=3, worker="b")  # another name
+    assert count() == {"a": 3, "b": 1}
+
+
+def test_only_a_database_storage_has_a_heartbeat(tmp_path):
+    # what the page says a journal file cannot do (Optuna 5.0.0)
+    from optuna.storages._heartbeat import BaseHeartbeat
+
+    assert not isinstance(so.journal(tmp_path / "j.log"), BaseHeartbeat)
+    storage = so.open_storage(f"sqlite:///{tmp_path}/h.db")
+    assert isinstance(storage, RDBStorage)
+    assert isinstance(storage, BaseHeartbeat)
+    assert storage.get_heartbeat_interval() == 60
+    assert storage.grace_period == 120
+    callback = storage.get_heartbeat_stale_trial_callback()
+    assert isinstance(callback, RetryHeartbeatStaleTrialCallback)
+    assert callback._max_retry == 3
+
+
+def test_machine_needs_the_database_url(monkeypatch):
+    monkeypatch.delenv("OPTUNA_STORAGE", raising=False)
+    with pytest.raises(ValueError, match=r"^OPTUNA_STORAGE must name the "
+                       r"study's database, such as postgresql\+psycopg://"):
+        so.machine(worker=0, seed=0, n_trials=1)
+
+
+def test_a_missing_server_skips_or_fails_under_ci(monkeypatch):
+    monkeypatch.setenv("HPE_PG_CTL", "/nonexistent/pg_ctl")
+    assert pg.find_pg_ctl() is None
+    monkeypatch.delenv("HPE_REQUIRE_POSTGRES", raising=False)
+    with pytest.warns(UserWarning, match="skipped: no server"), \
+            pytest.raises(pytest.skip.Exception, match="no server"):
+        pg.missing("no server")
+    monkeypatch.setenv("HPE_REQUIRE_POSTGRES", "1")
+    with pytest.raises(pytest.fail.Exception, match="no server"):
+        pg.missing("no server")
+
+
+# --- on a real PostgreSQL server --------------------------------------------
+
+FAST = {"heartbeat_interval": 1, "grace_period": 2}  # seconds
+SHARES = {0: 2, 1: 2, 2: 1}  # worker -> n_trials: five in all
+
+
+def on_postgres(test):
+    """A test against the module's server; all on one xdist worker, so
+    that the module starts one server."""
+    return pytest.mark.postgres(pytest.mark.xdist_group("postgres")(test))
+
+
+def start_machine(url, log, *, worker, seed, n_trials):
+    """`machine` in a Python process of its own, as on another machine:
+    it gets the database's URL from OPTUNA_STORAGE."""
+    code = (f"from snippets.tuning.scaling_out import machine\n"
+            f"machine(worker={worker}, seed={seed}, n_trials={n_trials}, "
+            f"heartbeat_interval={FAST['heartbeat_interval']}, "
+            f"grace_period={FAST['grace_period']})\n")
+    return subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT,
+        env=dict(os.environ, OPTUNA_STORAGE=url),
+        stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+
+
+def finish(proc, log, *, timeout=120):
+    assert proc.wait(timeout=timeout) == 0, log.read_text()[-3000:]
+
+
+def check_study(trials, *, shares):
+    """Exactly sum(shares) complete trials, each worker's share, every
+    trial with all its parameters, no two complete ones alike, none left
+    running or waiting."""
+    complete = [t for t in trials if t.state == TrialState.COMPLETE]
+    assert len(complete) == sum(shares.values())
+    assert Counter(t.user_attrs["worker"] for t in complete) == shares
+    assert sorted(t.number for t in trials) == list(range(len(trials)))
+    assert all(set(t.params) == set(SPACE.names) for t in trials)
+    configs = [tuple(sorted(t.params.items())) for t in complete]
+    assert len(set(configs)) == len(configs)  # none ran twice
+    assert all(len(t.intermediate_values) == MAX_EPOCHS for t in complete)
+    assert not [t for t in trials if t.state in (TrialState.RUNNING,
+                                                 TrialState.WAITING)]
+
+
+@on_postgres
+def test_three_machines_share_one_study(postgres, tmp_path):
+    url = postgres.create_database("three")
+    optuna.create_study(study_name="digits", storage=url,
+                        direction="maximize")
+    machines = {k: start_machine(url, tmp_path / f"{k}.log", worker=k,
+                                 seed=k, n_trials=n)
+                for k, n in SHARES.items()}
+    for k, proc in machines.items():
+        finish(proc, tmp_path / f"{k}.log")
+    trials = optuna.load_study(study_name="digits", storage=url).trials
+    check_study(trials, shares=SHARES)
+    assert len(trials) == 5 and all(t.state == TrialState.COMPLETE
+                                    for t in trials)
+
+
+@on_postgres
+def test_a_machine_killed_inside_a_trial_loses_nothing(postgres, tmp_path):
+    url = postgres.create_database("killed")
+    optuna.create_study(study_name="digits", storage=url,
+                        direction="maximize")
+    machines = {k: start_machine(url, tmp_path / f"{k}.log", worker=k,
+                                 seed=k, n_trials=n)
+                for k, n in SHARES.items()}
+    study = optuna.load_study(study_name="digits", storage=url)
+    killed = so.kill_inside_a_trial(machines[0].pid, study, worker=0)
+    assert machines[0].wait(timeout=30) == -signal.SIGKILL
+    # what was finished when it died, and the trial it died in
+    before = {t.number: (t.params, t.value, t.user_attrs)
+              for t in study.get_trials(states=(TrialState.COMPLETE,))}
+    died = study.trials[killed]
+    assert died.state == TrialState.RUNNING  # nobody will finish it
+    assert set(died.params) == set(SPACE.names)  # not half-written
+    # the machine comes back after the grace period, same name, new seed
+    time.sleep(FAST["grace_period"] + 1)
+    again = start_machine(url, tmp_path / "0-again.log", worker=0, seed=10,
+                          n_trials=SHARES[0])
+    finish(again, tmp_path / "0-again.log")
+    for k in (1, 2):
+        finish(machines[k], tmp_path / f"{k}.log")
+
+    trials = optuna.load_study(study_name="digits", storage=url).trials
+    assert Counter(t.state.name for t in trials) == {"COMPLETE": 5,
+                                                     "FAIL": 1}
+    check_study(trials, shares=SHARES)
+    assert trials[killed].state == TrialState.FAIL
+    retried = RetryHeartbeatStaleTrialCallback.retried_trial_number
+    retries = [t for t in trials if retried(t) is not None]
+    assert [retried(t) for t in retries] == [killed]
+    retry = retries[0]
+    assert retry.number > killed  # a new number: numbers are never reused
+    assert retry.state == TrialState.COMPLETE
+    assert retry.params == died.params
+    for number, (params, value, attrs) in before.items():
+        t = trials[number]
+        assert t.state == TrialState.COMPLETE
+        assert (t.params, t.value, t.user_attrs) == (params, value, attrs)
+
+
+@on_postgres
+def test_create_once_and_load_everywhere(postgres):
+    url = postgres.create_database("names")
+    storage = so.open_storage(url)
+    first = optuna.create_study(study_name="digits", storage=storage,
+                                direction="maximize")
+    with pytest.raises(DuplicatedStudyError, match="digits"):
+        optuna.create_study(study_name="digits", storage=storage,
+                            direction="maximize")
+    same = optuna.create_study(study_name="digits", storage=storage,
+                               direction="maximize", load_if_exists=True)
+    loaded = optuna.load_study(study_name="digits", storage=url)
+    assert first._study_id == same._study_id == loaded._study_id
+    with pytest.raises(KeyError):
+        optuna.load_study(study_name="digtis", storage=url)  # a typo
+    assert len(optuna.get_all_study_names(storage=url)) == 1
+
+
+@on_postgres
+@pytest.mark.parametrize("case", ["malformed", "password", "down"])
+def test_bad_input_is_one_line_without_the_password(postgres, case):
+    dbname = f"bad_{case}"
+    postgres.create_database(dbname)
+    url, kind, reason = {
+        "malformed": (postgres.url(dbname).replace(
+            f":{postgres.port}/", f":{postgres.port}x/"), ValueError,
+            "invalid literal for int()"),
+        "password": (postgres.url(dbname, password="x" + postgres.password),
+                     ConnectionError, "password authentication failed"),
+        # nothing listens on a free port: as a server that is down
+        "down": (postgres.url(dbname, port=pg.free_port()), ConnectionError,
+                 "Connection refused"),
+    }[case]
+    with pytest.raises(kind) as info:
+        so.open_storage(url)
+    message = str(info.value)
+    assert "\n" not in message
+    assert reason in message
+    assert postgres.host in message and dbname in message
+    assert postgres.password not in message
+    assert f"{postgres.user}:***@" in message
+    assert info.value.__suppress_context__  # no chained, longer error
+    assert postgres.tables(dbname) == []  # nothing was written
+
+
+@on_postgres
+def test_the_pages_commands_create_the_study_on_the_server(postgres):
+    # the shell lines the page gives for PostgreSQL, run as they are, with
+    # the server's URL in place of the placeholder one
+    text = PAGE.read_text()
+    export = re.search(r'^export OPTUNA_STORAGE="(.+)"$', text, re.M)
+    create = re.search(r"^(optuna create-study .+?)\s+# once$", text, re.M)
+    assert export and create
+    assert export.group(1).startswith("postgresql+psycopg://")
+    url = postgres.create_database("cli")
+    bin_dir = os.path.dirname(sys.executable)  # the venv's `optuna`
+    done = subprocess.run(
+        create.group(1), shell=True, capture_output=True, text=True,
+        env=dict(os.environ, OPTUNA_STORAGE=url,
+                 PATH=bin_dir + os.pathsep + os.environ["PATH"]))
+    assert done.returncode == 0, done.stderr
+    study = optuna.load_study(study_name="digits", storage=url)
+    assert study.direction == optuna.study.StudyDirection.MAXIMIZE
+    so.work(so.open_storage(url), n_trials=1, seed=0, worker=0)  # it runs
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE]
+
+
+def test_the_page_says_what_the_code_does():
+    page = " ".join(PAGE.read_text().split())
+    defaults = inspect.signature(so.open_storage).parameters
+    assert (defaults["heartbeat_interval"].default,
+            defaults["grace_period"].default,
+            defaults["max_retry"].default) == (60, 120, 3)
+    assert ("heartbeat_interval=60, grace_period=120, max_retry=3"
+            in page)
+    # the cited values: Optuna's own example, in the installed version
+    example = " ".join(RetryHeartbeatStaleTrialCallback.__doc__.split())
+    assert ("heartbeat_interval=60, grace_period=120, "
+            "heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback"
+            "(max_retry=3)" in example)
+    assert FAST == {"heartbeat_interval": 1, "grace_period": 2}
+    assert "`heartbeat_interval=1` and `grace_period=2`" in page
+    assert "five trials in all" in page
+    assert sum(SHARES.values()) == 5
