@@ -267,14 +267,20 @@ def check_study(trials, *, shares):
                                                  TrialState.WAITING)]
 
 
-@on_postgres
-def test_three_machines_share_one_study(postgres, tmp_path):
-    url = postgres.create_database("three")
+def start_three(postgres, dbname, tmp_path):
+    """A new study in a new database, and the three machines on it:
+    (the URL, worker -> its process)."""
+    url = postgres.create_database(dbname)
     optuna.create_study(study_name="digits", storage=url,
                         direction="maximize")
-    machines = {k: start_machine(url, tmp_path / f"{k}.log", worker=k,
-                                 seed=k, n_trials=n)
-                for k, n in SHARES.items()}
+    return url, {k: start_machine(url, tmp_path / f"{k}.log", worker=k,
+                                  seed=k, n_trials=n)
+                 for k, n in SHARES.items()}
+
+
+@on_postgres
+def test_three_machines_share_one_study(postgres, tmp_path):
+    url, machines = start_three(postgres, "three", tmp_path)
     for k, proc in machines.items():
         finish(proc, tmp_path / f"{k}.log")
     trials = optuna.load_study(study_name="digits", storage=url).trials
@@ -285,12 +291,7 @@ def test_three_machines_share_one_study(postgres, tmp_path):
 
 @on_postgres
 def test_a_machine_killed_inside_a_trial_loses_nothing(postgres, tmp_path):
-    url = postgres.create_database("killed")
-    optuna.create_study(study_name="digits", storage=url,
-                        direction="maximize")
-    machines = {k: start_machine(url, tmp_path / f"{k}.log", worker=k,
-                                 seed=k, n_trials=n)
-                for k, n in SHARES.items()}
+    url, machines = start_three(postgres, "killed", tmp_path)
     study = optuna.load_study(study_name="digits", storage=url)
     killed = so.kill_inside_a_trial(machines[0].pid, study, worker=0)
     assert machines[0].wait(timeout=30) == -signal.SIGKILL
