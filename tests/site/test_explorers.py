@@ -14,8 +14,9 @@ from bs4 import BeautifulSoup
 from tests.explorers import EXPLORERS, LRS, expected, spec_of
 from tests.pages import html_path
 
-ROOT_JS = "assets/javascripts/explorer.js"
-BUDGET = 40 * 1024  # bytes gzipped per explorer, its data and the script
+ASSETS = ["assets/javascripts/explorer.js",
+          "assets/stylesheets/explorer.css"]
+BUDGET = 40 * 1024  # bytes gzipped per explorer: data, script and style
 
 
 def page_html(site, page: str) -> str:
@@ -157,19 +158,24 @@ def test_init_curves_are_activation_variances(site):
 def test_each_explorer_within_its_budget(site, page):
     soup = BeautifulSoup(page_html(site, page), "html.parser")
     markup = str(soup.find(id=EXPLORERS[page]))
-    script = (site / ROOT_JS).read_bytes()
-    size = len(gzip.compress(markup.encode())) + len(gzip.compress(script))
+    size = len(gzip.compress(markup.encode())) + sum(
+        len(gzip.compress((site / a).read_bytes())) for a in ASSETS)
     assert size <= BUDGET, f"{page}: {size} bytes gzipped"
 
 
-def test_only_pages_with_an_explorer_load_its_script(site):
+def test_only_pages_with_an_explorer_load_its_script_and_style(site):
+    # the other pages weigh what they did before explorers existed
     pages = [p for p in site.rglob("index.html")]
-    tag = re.compile(r'<script src="[^"]*assets/javascripts/explorer\.js"')
-    loading = {p for p in pages if tag.search(p.read_text())}
     with_explorer = {p for p in pages
                      if 'class="hpe-explorer"' in p.read_text()}
-    assert loading == with_explorer
     assert len(with_explorer) == len(EXPLORERS)
+    for asset in ASSETS:
+        tag = re.compile(rf'<(script src|link rel="stylesheet" href)='
+                         rf'"[^"]*{re.escape(asset)}"')
+        assert {p for p in pages if tag.search(p.read_text())} == (
+            with_explorer)
+    assert "hpe-explorer" not in (
+        site / "assets/stylesheets/extra.css").read_text()
 
 
 def test_the_data_has_no_nan_and_no_close_tag(site):
