@@ -133,8 +133,8 @@ def visit(browser, server):
 # repeat a couple of minutes of Chromium for the same answers; a test that
 # passed on the same inputs is not run again, and the summary says how
 # many (the same idea as the examples' cache; CI's clean clone runs them
-# all). HPE_RERUN_BROWSER=1 runs them anyway. Tests that leave an artefact
-# (screenshots) always run.
+# all). HPE_RERUN_BROWSER=1 (or HPE_RERUN=1) runs them anyway. Tests that
+# leave an artefact (screenshots) always run.
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = [*sorted((ROOT / "tests/browser").glob("*.py")),
@@ -158,7 +158,8 @@ def _passed(item) -> Path | None:
     """Where a pass of this test on these inputs is recorded, or None for
     a test that must always run."""
     if ("visit" not in item.fixturenames or "screenshot" in item.name
-            or os.environ.get("HPE_RERUN_BROWSER") == "1"):
+            or "1" in (os.environ.get("HPE_RERUN_BROWSER"),
+                       os.environ.get("HPE_RERUN"))):
         return None
     digest = item._request.getfixturevalue("inputs_digest")
     key = hashlib.sha256(f"{item.nodeid}\0{digest}".encode()).hexdigest()

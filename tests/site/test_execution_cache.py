@@ -17,7 +17,10 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.xdist_group("execution-cache")
+# slow (each test builds a copy of the repository): reused after a pass on
+# the same files (tests/conftest.py)
+pytestmark = [pytest.mark.xdist_group("execution-cache"),
+              pytest.mark.reuse_pass]
 
 PAGES = ["history/1986-backprop.md", "history/2017-transformer.md"]
 MINI = """INHERIT: mkdocs.yml

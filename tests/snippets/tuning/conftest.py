@@ -53,6 +53,15 @@ def find_pg_ctl() -> Path | None:
     return Path(on_path) if on_path else None
 
 
+def server_identity() -> str:
+    """Which server the tests would start: its pg_ctl, size and date."""
+    pg_ctl = find_pg_ctl()
+    if pg_ctl is None:
+        return "none"
+    st = pg_ctl.stat()
+    return f"{pg_ctl.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+
+
 def missing(reason: str):
     """Fail under CI (HPE_REQUIRE_POSTGRES=1), else skip and say so."""
     if os.environ.get("HPE_REQUIRE_POSTGRES") == "1":

@@ -230,8 +230,12 @@ SHARES = {0: 2, 1: 2, 2: 1}  # worker -> n_trials: five in all
 
 def on_postgres(test):
     """A test against the module's server; all on one xdist worker, so
-    that the module starts one server."""
-    return pytest.mark.postgres(pytest.mark.xdist_group("postgres")(test))
+    that the module starts one server. Slow: reused after a pass on the
+    same files and the same server binary (tests/conftest.py)."""
+    for mark in (pytest.mark.postgres, pytest.mark.xdist_group("postgres"),
+                 pytest.mark.reuse_pass(server=pg.server_identity)):
+        test = mark(test)
+    return test
 
 
 def start_machine(url, log, *, worker, seed, n_trials):
