@@ -11,7 +11,6 @@ sees; tests/site/test_explorers.py reads the JSON embedded in the page.
 
 import functools
 import json
-import re
 
 import numpy as np
 from bs4 import BeautifulSoup
@@ -76,14 +75,10 @@ def _decay(at, values):
 @functools.cache
 def per_example_matrix():
     """G: (1078, P), the per-example gradients at the initial model, as
-    the batch-size page computes them."""
+    the batch-size page computes them (once per test process)."""
     from snippets.glossary import batch_size as m
-    from snippets.glossary.digits_task import digits, mlp
 
-    (X, y), _, _ = digits()
-    X, y = X.double().numpy(), y.numpy()
-    grads = m.per_example_grads(m.params_of(mlp()), X, y)
-    return np.concatenate([g.reshape(len(X), -1) for g in grads], axis=1)
+    return m.per_example_matrix()
 
 
 def _batch(at, values):
@@ -120,6 +115,3 @@ def expected(eid: str, at: list[int], values: list[list]) -> list[str]:
             "batch-explorer": _batch, "init-explorer": _init}[eid](
         at, values)
 
-
-def numbers(text: str) -> list[str]:
-    return re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)

@@ -41,6 +41,7 @@ and is loaded only on pages that have an explorer (overrides/main.html).
 """
 
 import html as htmllib
+import itertools
 import json
 import math
 
@@ -79,7 +80,8 @@ def _check(spec: dict) -> None:
                              f"must index its {len(control['values'])} "
                              f"values, got {control['default']!r}")
     counts = [len(c["values"]) for c in spec["controls"]]
-    keys = {",".join(map(str, k)) for k in _product(counts)}
+    keys = {",".join(map(str, k))
+            for k in itertools.product(*map(range, counts))}
     if set(spec["frames"]) != keys:
         raise ValueError(f"{name}: frames for {len(spec['frames'])} "
                          f"combinations of the controls, expected "
@@ -97,13 +99,6 @@ def _check(spec: dict) -> None:
                 if "ref" in line and line["ref"] not in shared:
                     raise ValueError(f"{name}: frame {key} refers to "
                                      f"{line['ref']!r}, not in shared")
-
-
-def _product(counts):
-    out = [()]
-    for n in counts:
-        out = [(*k, i) for k in out for i in range(n)]
-    return out
 
 
 def _control(spec: dict, i: int, control: dict) -> str:

@@ -175,6 +175,18 @@ def seconds_per_epoch(batch_size, *, repeats=3):
 # --8<-- [end:cost]
 
 
+def per_example_matrix():
+    """G: (1078, P), every training example's gradient at the initial
+    model, one row each, as noise.py computes it (for the explorer and
+    the tests)."""
+    import numpy as np
+
+    (X, y), _, _ = digits()
+    X, y = X.double().numpy(), y.numpy()
+    grads = per_example_grads(params_of(mlp()), X, y)  # at the initial model
+    return np.concatenate([g.reshape(len(X), -1) for g in grads], axis=1)
+
+
 def explorer(*, draws=200, seed=0):
     """The page's explorer (tools/explorer.py): for each batch size B from
     1 to the whole training set, `draws` mini-batch gradients around the
@@ -185,10 +197,7 @@ def explorer(*, draws=200, seed=0):
     import numpy as np
     from scipy.sparse.linalg import svds
 
-    (X, y), _, _ = digits()
-    X, y = X.double().numpy(), y.numpy()
-    grads = per_example_grads(params_of(mlp()), X, y)  # at the initial model
-    G = np.concatenate([g.reshape(len(X), -1) for g in grads], axis=1)
+    G = per_example_matrix()
     n, g = len(G), G.mean(axis=0)
     spread = np.mean(np.sum((G - g) ** 2, axis=1))  # tr(Sigma)
     signal = float(g @ g)  # |g|^2

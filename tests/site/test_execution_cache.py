@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tools.bench import skip  # what a copy of the repository leaves out
 
 # slow (each test builds a copy of the repository): reused after a pass on
 # the same files (tests/conftest.py)
@@ -36,17 +37,6 @@ validation:
     anchors: ignore
     unrecognized_links: ignore
 """
-TOP = {".git", ".venv", "site", ".cache"}  # at the top level only
-ANYWHERE = {"__pycache__", ".pytest_cache", ".ruff_cache"}
-
-
-def skip(root: Path):
-    """What a copy of the repository at `root` leaves out (its site/, not
-    tests/site/)."""
-    def names_to_skip(folder, names) -> list[str]:
-        top = Path(folder) == root
-        return [n for n in names if n in ANYWHERE or (top and n in TOP)]
-    return names_to_skip
 
 
 class Copy:
