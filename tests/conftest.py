@@ -157,6 +157,8 @@ def pytest_runtest_setup(item):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    """Record a pass under the key set above, or by the browser tests'
+    own (tests/browser/conftest.py)."""
     outcome = yield
     report = outcome.get_result()
     mark = getattr(item, "_hpe_reuse", None)

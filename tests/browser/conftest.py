@@ -172,15 +172,6 @@ def pytest_pyfunc_call(pyfuncitem):
     if mark is not None and mark.exists():
         pyfuncitem.user_properties.append(("hpe", REUSED))
         return True  # the test body is not run again
-    pyfuncitem._hpe_mark = mark
+    # recorded when it passes, by tests/conftest.py's makereport hook
+    pyfuncitem._hpe_reuse = mark
     return None
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    mark = getattr(item, "_hpe_mark", None)
-    if report.when == "call" and report.passed and mark is not None:
-        mark.parent.mkdir(parents=True, exist_ok=True)
-        mark.touch()
