@@ -23,9 +23,7 @@ import ast
 import copy
 import hashlib
 import json
-import platform
 import re
-import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -236,30 +234,38 @@ def project_imports(code: str, root: Path = ROOT) -> set[Path]:
     return seen
 
 
-def environment_key(root: Path = ROOT) -> dict:
-    """What outside the code can change what an example prints: the
-    pinned requirements, the interpreter and the platform, and the kernel
-    that runs the examples."""
-    return {
-        "requirements": _digest((root / "requirements.txt").read_bytes()),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": sysconfig.get_platform(),
-        "kernel": _digest((root / "tools/kernel.py").read_bytes()),
-    }
-
-
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def imports_torch(*sources: str) -> bool:
+    """Whether any of `sources` imports torch (read, not run)."""
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(n.split(".")[0] == "torch" for n in names):
+                return True
+    return False
 
 
 def key(kind: str, chain: list[Block], env: dict, root: Path = ROOT
         ) -> str:
     """The content key of a chain's last block: everything that can change
-    what it prints."""
+    what it prints. The environment's torch part (tools/environment.py)
+    counts only when the chain, or a project file its hidden lines import,
+    imports torch."""
     hidden = "\n".join(p for b in chain for p in b.parts()[::2] if p)
+    files = sorted(project_imports(hidden, root))
     deps = {str(f.relative_to(root)): _digest(f.read_bytes())
-            for f in sorted(project_imports(hidden, root))}
+            for f in files}
+    if not imports_torch(*(b.code for b in chain),
+                         *(f.read_text() for f in files)):
+        env = {k: v for k, v in env.items() if k != "torch"}
     payload = {
         "kind": kind,
         "code": [b.parts() for b in chain],

@@ -29,8 +29,9 @@ from pathlib import Path
 
 from markdown_exec._internal.formatters.base import base_format
 
-from tools import runner
+from tools import glue, runner
 from tools.cache import Cache
+from tools.environment import Setting
 from tools.examples import (
     Block,
     ExampleError,
@@ -73,6 +74,7 @@ class Job:
     nodes: dict[str, tuple[int, ...]]  # node id -> the blocks it runs
     writes: dict[str, int]  # key -> its block's index (-1: the page)
     expected: float = 0.0  # a guess of its seconds, for ordering
+    overrides: Setting = ()  # the kernel setting (tools/environment.py)
 
     def __str__(self):
         return self.plan.page
@@ -150,8 +152,8 @@ def _page(plan: PagePlan) -> tuple[int, ...]:
     return tuple(b.index for b in plan.shown)
 
 
-def jobs(plan: PagePlan, cache: Cache, *, page: bool = False
-         ) -> list[Job]:
+def jobs(plan: PagePlan, cache: Cache, *, page: bool = False,
+         overrides: Setting = ()) -> list[Job]:
     """The jobs that write every missing record of a page.
 
     Each missing block runs in its chain, as a reader copies it; with
@@ -196,7 +198,7 @@ def jobs(plan: PagePlan, cache: Cache, *, page: bool = False
             writes[plan.page_key] = -1
         # no timings on a cold cache: bigger trees first
         out.append(Job(plan, job_tree, nodes, writes,
-                       expected=float(len(nodes))))
+                       expected=float(len(nodes)), overrides=overrides))
     return out
 
 
@@ -227,7 +229,8 @@ def run_job(job: Job, cache: Cache, root: Path = ROOT) -> list[str]:
             return []
         start = time.perf_counter()
         try:
-            results = runner.run(job.tree, root=root)
+            results = runner.run(job.tree, root=root,
+                                 overrides=job.overrides)
         except runner.JobError as error:
             return [f"{plan.page}: {error}"]
         took = time.perf_counter() - start
@@ -262,7 +265,7 @@ def run_job(job: Job, cache: Cache, root: Path = ROOT) -> list[str]:
             b = plan.blocks[i]
             record = {"kind": "chain", "page": plan.page, "title": b.title,
                       "code": b.visible, "stdout": result["stdout"],
-                      "stderr": result["stderr"],
+                      "stderr": result["stderr"], "glue": result["glue"],
                       "seconds": result["seconds"]}
             if plan.keys[i] in job.writes:
                 cache.put(plan.keys[i], record)
@@ -300,6 +303,14 @@ def check_page(plan: PagePlan) -> list[str]:
     return errors
 
 
+def glued(plan: PagePlan | None) -> dict[str, str]:
+    """The values a page's blocks glued for its prose (tools/glue.py)."""
+    if plan is None:
+        return {}
+    return glue.collect((plan.records.get(b.index) for b in plan.blocks),
+                        plan.page)
+
+
 def notebook_blocks(plan: PagePlan) -> list[dict]:
     """What a page's notebook holds: each shown block in page order, with
     the output the page shows under it."""
@@ -332,10 +343,10 @@ def run_all(jobs: list, cache: Cache, root: Path = ROOT,
     """Run jobs on every core, longest first; all their error messages."""
     workers = workers or os.cpu_count() or 1
     jobs = sorted(jobs, key=lambda j: -j.expected)
-    if any(isinstance(j, Job) for j in jobs):
+    for overrides in {j.overrides for j in jobs if isinstance(j, Job)}:
         # start the kernel now: it imports the libraries (seconds) while
         # the longest jobs, the notebook chapters, start in Jupyter
-        runner.kernel(root)
+        runner.kernel(root, overrides)
     errors: list[str] = []
     lock = threading.Lock()
 

@@ -38,6 +38,7 @@ from tools import (  # noqa: E402
     bib,
     citations,
     execute,
+    glue,
     katex,
     notebook_html,
     notebooks,
@@ -45,7 +46,8 @@ from tools import (  # noqa: E402
     timeline,
 )
 from tools.cache import Cache  # noqa: E402
-from tools.examples import ExampleError, environment_key  # noqa: E402
+from tools.environment import environment_key  # noqa: E402
+from tools.examples import ExampleError  # noqa: E402
 
 BIBLIOGRAPHY = "<!-- bibliography -->"
 STAMP = "<!-- stamp -->"
@@ -127,6 +129,14 @@ def on_page_markdown(markdown, page, config, files):
     execute.set_page(page.file.src_uri, _site)
     entries = bib.entries()
     src = page.file.src_uri
+
+    # numbers the page's runs glued (tools/glue.py), before anything else
+    # reads the prose
+    plan = _site.pages.get(src)
+    try:
+        markdown = glue.substitute(markdown, execute.glued(plan), src)
+    except glue.GlueError as error:
+        raise PluginError(str(error)) from None
     to_bibliography = page.meta.get("cite_to") == "bibliography"
     bib_page = posixpath.relpath("references.md", posixpath.dirname(src))
 

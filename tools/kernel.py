@@ -24,7 +24,9 @@ visible code runs, the repository is out of reach: it is not on
 ``sys.path``, and opening one of its files raises ``PermissionError``.
 Only its hidden lines (``# markdown-exec: hide``: the figure helper) run
 with the repository on ``sys.path``, in a copy of the namespace, so that
-they leave no name behind.
+they leave no name behind. There ``glue(name, value)`` keeps a value, as
+text, for the page's prose to show as ``{{ name }}`` (tools/glue.py): a
+number the run produced is inserted from the run, never typed.
 """
 
 import json
@@ -77,13 +79,26 @@ def _project_modules() -> set[str]:
     return found
 
 
-def _run_hidden(code: str, ns: dict, name: str, modules: set) -> None:
+def _glue(glued: dict):
+    def glue(name: str, value) -> None:
+        """Keep `value`, as text, for the prose's ``{{ name }}``."""
+        if not (isinstance(name, str) and name.isidentifier()):
+            raise ValueError(f"glue: the name must be an identifier, got "
+                             f"{name!r}")
+        glued[name] = str(value)
+    return glue
+
+
+def _run_hidden(code: str, ns: dict, name: str, modules: set,
+                glued: dict) -> None:
     """Build-only lines: the repository on sys.path, a copy of the
-    namespace, and every project module unloaded afterwards."""
+    namespace with ``glue`` in it, and every project module unloaded
+    afterwards."""
     before = set(sys.modules)
     sys.path.insert(0, ROOT)
     try:
-        exec(compile(code, f"{name} (hidden lines)", "exec"), dict(ns))
+        exec(compile(code, f"{name} (hidden lines)", "exec"),
+             {**ns, "glue": _glue(glued)})
     finally:
         sys.path.remove(ROOT)
         sys.path_importer_cache.pop(ROOT, None)
@@ -131,14 +146,16 @@ def run_block(node: dict, ns: dict, out_dir: str) -> dict:
     os.dup2(out, 1)
     os.dup2(err, 2)
     modules: set[str] = set()
+    glued: dict[str, str] = {}
     error = None
     start = time.perf_counter()
     try:
         if node.get("prelude"):
-            _run_hidden(node["prelude"], ns, node["name"], modules)
+            _run_hidden(node["prelude"], ns, node["name"], modules, glued)
         _run_visible(node["visible"], ns, node["name"])
         if node.get("epilogue"):
-            _run_hidden(node["epilogue"], ns, node["name"], modules)
+            _run_hidden(node["epilogue"], ns, node["name"], modules,
+                        glued)
     except BaseException as exc:  # SystemExit too: the block did not finish
         kernel = __file__ if "__file__" in globals() else "<string>"
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
@@ -156,6 +173,7 @@ def run_block(node: dict, ns: dict, out_dir: str) -> dict:
         "id": node["id"], "stdout": _read(out_path),
         "stderr": _read(err_path), "error": error,
         "seconds": round(seconds, 3), "modules": sorted(modules),
+        "glue": glued,
     }
     os.unlink(out_path)
     os.unlink(err_path)

@@ -28,8 +28,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from tools import citations
-from tools.examples import environment_key
+from tools import citations, glue
+from tools.environment import Setting, environment_key, kernel_env
+from tools.examples import HIDE, imports_torch
 from tools.sections import sections
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,13 +57,41 @@ def expand(code: str) -> str:
     return "\n".join(out)
 
 
-def notebook(story: Path) -> nbformat.NotebookNode:
-    """The .ipynb for one story: includes expanded, no outputs."""
+# The build runs a story with its hidden lines, after this cell; a value a
+# hidden line glues (tools/glue.py) comes back as an output of this type,
+# which the page and the download do not show.
+GLUE_MIME = "application/vnd.hpe.glue+json"
+GLUE_CELL = f"""\
+def glue(name, value):
+    from IPython.display import display
+    display({{{GLUE_MIME!r}: {{name: str(value)}}}}, raw=True)
+"""
+
+
+def _visible(code: str) -> str:
+    """A code cell as the reader gets it: no hidden line."""
+    return "\n".join(line for line in code.split("\n")
+                     if HIDE not in line).strip("\n")
+
+
+def notebook(story: Path, *, hidden: bool = False) -> nbformat.NotebookNode:
+    """The .ipynb for one story: includes expanded, no outputs. Lines that
+    end in ``# markdown-exec: hide`` are the build's: kept, after a cell
+    that defines ``glue``, when `hidden` (the notebook the build runs),
+    left out otherwise (the notebook a reader gets); a cell of hidden
+    lines only is left out with them."""
     nb = jupytext.read(story, fmt="py:percent")
     cells, cited = [], []
+    if hidden:
+        cells.append(nbformat.v4.new_code_cell(GLUE_CELL))
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cells.append(nbformat.v4.new_code_cell(expand(cell.source)))
+            code = expand(cell.source)
+            if not hidden:
+                code = _visible(code)
+                if not code:
+                    continue
+            cells.append(nbformat.v4.new_code_cell(code))
         elif cell.cell_type == "markdown":
             # [@key] citations link to a References cell at the end, which
             # works on the site and in the downloaded notebook alike.
@@ -83,10 +112,29 @@ def notebook(story: Path) -> nbformat.NotebookNode:
     return out
 
 
+def merge_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one stream as one, as a reader's
+    Jupyter shows them (MyST-NB's ``nb_merge_streams``): a cell that prints
+    line by line shows one block of text."""
+    merged: list = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and last is not None
+                and last.get("output_type") == "stream"
+                and last.get("name") == output.get("name")):
+            merged[-1] = nbformat.from_dict(
+                {**last, "text": last["text"] + output["text"]})
+        else:
+            merged.append(output)
+    return merged
+
+
 def key(nb, env: dict) -> str:
     """What can change the outputs: the code cells, and the environment
     (tools/examples.py)."""
     code = [c.source for c in nb.cells if c.cell_type == "code"]
+    if not imports_torch(*code):
+        env = {k: v for k, v in env.items() if k != "torch"}
     payload = {"kind": "notebook", "code": code, "env": env}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()
                           ).hexdigest()
@@ -108,13 +156,11 @@ def kernel_manager(folder: Path):
     return KernelManager(kernel_name="hpe", kernel_spec_manager=specs)
 
 
-def execute(nb) -> nbformat.NotebookNode:
+def execute(nb, overrides: Setting = ()) -> nbformat.NotebookNode:
     """`nb` run top to bottom in a fresh kernel in an empty folder."""
     from nbclient import NotebookClient
 
-    from tools.runner import kernel_env
-
-    env = kernel_env()
+    env = kernel_env(overrides)
     # ipykernel picks its inline backend only when no backend is named:
     # under Agg, a notebook's figures would vanish without an error
     env.pop("MPLBACKEND")
@@ -135,9 +181,10 @@ class NotebookJob:
 
     kind = "notebook"
 
-    def __init__(self, story: Path, env: dict):
+    def __init__(self, story: Path, env: dict, overrides: Setting = ()):
         self.story = story
-        self.nb = notebook(story)
+        self.overrides = overrides
+        self.nb = notebook(story, hidden=True)
         self.key = key(self.nb, env)
         self.expected = 1e9  # the longest jobs: start them first
         self.page = f"models/{story.stem}.ipynb"
@@ -154,7 +201,7 @@ class NotebookJob:
                 return []
             start = time.perf_counter()
             try:
-                done = execute(self.nb)
+                done = execute(self.nb, self.overrides)
             except Exception as error:  # nbclient's CellExecutionError
                 return [f"{self.page}: a cell raised:\n{error}"]
             cells = [c for c in done.cells if c.cell_type == "code"]
@@ -170,17 +217,38 @@ class NotebookJob:
 
 
 def executed(story: Path, cache, env: dict | None = None):
-    """The story's notebook with the outputs its last run recorded, or
-    None when it has not run since it changed."""
-    nb = notebook(story)
-    record = cache.get(key(nb, env or environment_key()))
+    """The story's notebook as a reader gets it, with the outputs its last
+    run recorded and the values that run glued in its prose; None when it
+    has not run since it changed."""
+    ran = notebook(story, hidden=True)
+    record = cache.get(key(ran, env or environment_key()))
     if record is None:
         return None
-    cells = [c for c in nb.cells if c.cell_type == "code"]
-    for cell, outputs, count in zip(cells, record["outputs"],
-                                    record["counts"]):
-        cell.outputs = [nbformat.from_dict(o) for o in outputs]
-        cell.execution_count = count
+    nb = notebook(story)
+    shown = iter(c for c in nb.cells if c.cell_type == "code")
+    glued: dict[str, str] = {}
+    ran_cells = [c for c in ran.cells if c.cell_type == "code"]
+    count = 0
+    for cell, outputs in zip(ran_cells[1:], record["outputs"][1:]):
+        kept = []
+        for output in map(nbformat.from_dict, outputs):
+            value = output.get("data", {}).get(GLUE_MIME)
+            if value is None:
+                kept.append(output)
+            else:
+                glued.update(glue.collect([{"glue": value}, {"glue": glued}],
+                                          str(story)))
+        if not _visible(cell.source):
+            continue  # hidden lines only: the reader has no such cell
+        count += 1  # as if the reader ran the cells in order
+        target = next(shown)
+        target.outputs = merge_streams(kept)
+        target.execution_count = count
+    prose = [c for c in nb.cells if c.cell_type == "markdown"]
+    glue.verify("\n".join(c.source for c in prose), glued, str(story))
+    for cell in prose:
+        cell.source = glue.substitute(cell.source, glued, str(story),
+                                      check=False)
     return nb
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
-from tools import execute, notebooks
+from tools import environment, execute, glue, notebooks
 from tools.cache import Cache
-from tools.examples import environment_key
+from tools.environment import environment_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,12 +39,16 @@ def _config(root: Path = ROOT):
         os.chdir(here)
 
 
-def plan(page: str, root: Path = ROOT) -> execute.PagePlan:
-    """The page's plan, every record filled in (run first if missing)."""
+def plan(page: str, root: Path = ROOT, setting: str | None = None
+         ) -> execute.PagePlan:
+    """The page's plan, every record filled in (run first if missing);
+    under a named kernel setting (tools/environment.py), or as the
+    environment is."""
     import os
 
     config = _config(root)
-    cache, env = Cache(), environment_key(root)
+    overrides = environment.setting(setting)
+    cache, env = Cache(), environment_key(root, overrides)
     body, _ = get_data((root / "docs" / page).read_text())
     here = os.getcwd()
     os.chdir(root)
@@ -53,10 +57,20 @@ def plan(page: str, root: Path = ROOT) -> execute.PagePlan:
                                   config.mdx_configs, env, root)
     finally:
         os.chdir(here)
-    errors = execute.run_all(execute.jobs(found, cache), cache, root)
+    errors = execute.run_all(
+        execute.jobs(found, cache, overrides=overrides), cache, root)
     if errors:
         raise execute.ExecutionError("\n\n".join(errors))
     return found
+
+
+def prose(page: str, root: Path = ROOT, setting: str | None = None
+          ) -> str:
+    """The page's Markdown as the build renders it: with the numbers its
+    blocks glued (tools/glue.py) in place of ``{{ name }}``."""
+    found = plan(page, root, setting)
+    text = (root / "docs" / page).read_text()
+    return glue.substitute(text, execute.glued(found), page)
 
 
 def page_run(page: str, root: Path = ROOT) -> execute.PagePlan:
@@ -72,33 +86,35 @@ def page_run(page: str, root: Path = ROOT) -> execute.PagePlan:
     return found
 
 
-def output(page: str, name: str, root: Path = ROOT) -> str:
+def output(page: str, name: str, root: Path = ROOT,
+           setting: str | None = None) -> str:
     """What the block `name` (the first word of its title) of `page`
     printed when it ran as a reader copies it."""
-    found = plan(page, root)
+    found = plan(page, root, setting)
     matches = [b for b in found.blocks if b.name == name]
     if len(matches) != 1:
         raise LookupError(f"{page} has {len(matches)} blocks named {name}")
     return found.records[matches[0].index]["stdout"]
 
 
-def notebook(stem: str, root: Path = ROOT):
+def notebook(stem: str, root: Path = ROOT, setting: str | None = None):
     """The executed notebook chapter ``models/<stem>.ipynb`` (run first if
     it has no record yet)."""
     story = root / "notebooks" / f"{stem}.py"
-    cache, env = Cache(), environment_key(root)
+    overrides = environment.setting(setting)
+    cache, env = Cache(), environment_key(root, overrides)
     nb = notebooks.executed(story, cache, env)
     if nb is None:
-        errors = notebooks.NotebookJob(story, env).run(cache)
+        errors = notebooks.NotebookJob(story, env, overrides).run(cache)
         if errors:
             raise execute.ExecutionError("\n\n".join(errors))
         nb = notebooks.executed(story, cache, env)
     return nb
 
 
-def cell_outputs(stem: str) -> list[str]:
+def cell_outputs(stem: str, setting: str | None = None) -> list[str]:
     """Each code cell's printed text in the executed notebook chapter."""
-    nb = notebook(stem)
+    nb = notebook(stem, setting=setting)
     return ["".join(o.get("text", "") for o in c.outputs
                     if o.get("output_type") == "stream"
                     and o.get("name") == "stdout")

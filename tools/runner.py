@@ -18,23 +18,11 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
+from tools.environment import PRELOAD, Setting, kernel_env
+
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL = ROOT / "tools" / "kernel.py"
-# Imported by the kernel before it forks (what most examples import).
-PRELOAD = ("numpy", "torch", "matplotlib.pyplot", "sklearn.datasets",
-           "scipy.stats", "optuna")
 TIMEOUT = 900  # seconds a job may take before it is killed
-
-
-def kernel_env() -> dict[str, str]:
-    """The environment of the reader's interpreter, as the site fixes it:
-    one torch/BLAS thread (the examples are tiny, so one thread is faster,
-    and the same thread count gives the same numbers to the last digit),
-    and no window for plt.show()."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "MPL", "OMP_", "MKL_"))}
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg")
-    return env
 
 
 class JobError(RuntimeError):
@@ -44,7 +32,7 @@ class JobError(RuntimeError):
 class Kernel:
     """One tools/kernel.py server process."""
 
-    def __init__(self, root: Path = ROOT):
+    def __init__(self, root: Path = ROOT, overrides: Setting = ()):
         self.root = root
         self.source = KERNEL.read_text()
         self.home = Path(tempfile.mkdtemp(prefix="hpe-kernel-"))
@@ -53,7 +41,8 @@ class Kernel:
              ",".join(PRELOAD)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=open(self.home / "kernel.log", "wb"),
-            cwd=self.home, env=kernel_env(), start_new_session=True,
+            cwd=self.home, env=kernel_env(overrides),
+            start_new_session=True,
         )
         self.lock = threading.Lock()
         self.futures: dict[str, Future] = {}
@@ -125,19 +114,20 @@ class Kernel:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-_kernels: dict[Path, Kernel] = {}
+_kernels: dict[tuple[Path, Setting], Kernel] = {}
 _kernels_lock = threading.Lock()
 
 
-def kernel(root: Path = ROOT) -> Kernel:
-    """The running kernel for `root`, started (or restarted, when it died
-    or tools/kernel.py changed) if needed."""
+def kernel(root: Path = ROOT, overrides: Setting = ()) -> Kernel:
+    """The running kernel for `root` under a kernel setting (tools/
+    environment.py), started (or restarted, when it died or tools/kernel.py
+    changed) if needed."""
     with _kernels_lock:
-        k = _kernels.get(root)
+        k = _kernels.get((root, overrides))
         if k is None or not k.alive() or k.source != KERNEL.read_text():
             if k is not None:
                 k.retire()
-            k = _kernels[root] = Kernel(root)
+            k = _kernels[root, overrides] = Kernel(root, overrides)
         return k
 
 
@@ -147,10 +137,11 @@ def _close_all() -> None:
         k.close()
 
 
-def run(tree: dict, *, root: Path = ROOT) -> dict[str, dict]:
+def run(tree: dict, *, root: Path = ROOT, overrides: Setting = ()
+        ) -> dict[str, dict]:
     """Run one job (a tree of blocks) and return each block's result by
     block id. Blocks after a failing one have no result."""
-    k = kernel(root)
+    k = kernel(root, overrides)
     with tempfile.TemporaryDirectory(prefix="hpe-job-") as out:
         future = k.submit(tree, Path(out))
         try:

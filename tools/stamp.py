@@ -3,6 +3,8 @@
 import platform
 from importlib.metadata import version
 
+from tools.environment import machine
+
 PACKAGES = {
     "NumPy": "numpy",
     "PyTorch": "torch",
@@ -13,9 +15,11 @@ PACKAGES = {
 
 
 def stamp() -> str:
-    """One sentence naming the versions this build ran the examples with."""
+    """Two sentences naming the versions this build ran the examples with,
+    and the kernels the build machine's CPU gave them (another CPU prints
+    other last digits: see tools/environment.py)."""
     parts = [f"Python {platform.python_version()}"]
     parts += [f"{name} {version(pkg)}" for name, pkg in PACKAGES.items()]
     return "Every example on this site ran when it was built, with " + (
         ", ".join(parts[:-1]) + " and " + parts[-1] + "."
-    )
+    ) + f" On the build machine's CPU, {machine()}."

@@ -44,8 +44,9 @@ class Copy:
         self.path = path
         self.cache = path / ".cache" / "exec"
 
-    def build(self, name="site") -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if k != "HPE_CACHE_DIR"}
+    def build(self, name="site", env=None) -> subprocess.CompletedProcess:
+        env = {**{k: v for k, v in os.environ.items()
+                  if k != "HPE_CACHE_DIR"}, **(env or {})}
         env["NO_MKDOCS_2_WARNING"] = "1"
         return subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
@@ -150,16 +151,49 @@ def test_a_figure_helper_edit_runs_only_the_blocks_that_use_it(copy):
         (copy.path / "tools/figures.py").write_text(old)
 
 
-def test_a_requirements_edit_runs_everything(copy):
+def test_an_environment_change_runs_what_it_changes(copy):
+    # the installed versions are read from the environment: an edit of
+    # requirements.txt's text changes no output, and runs nothing
     before_log = len(copy.executions())
     old = copy.edit("requirements.txt", "\n", "\n# edited\n")
     try:
         proc = copy.build()
         assert proc.returncode == 0, proc.stderr[-3000:]
-        ran = copy.executions()[before_log:]
-        assert set(by_page(ran)) == set(PAGES)
+        assert copy.executions()[before_log:] == []
     finally:
         (copy.path / "requirements.txt").write_text(old)
+    # a variable that changes how NumPy computes runs every page again
+    proc = copy.build(env={"OPENBLAS_VERBOSE": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert set(by_page(copy.executions()[before_log:])) == set(PAGES)
+
+
+def test_another_kernel_setting_runs_the_torch_examples_again(copy):
+    """Under ATEN_CPU_CAPABILITY=default (another machine, as far as torch
+    can tell) every block whose chain imports torch runs again, and the
+    others are served from the cache."""
+    from tools.examples import check_chains, collect, imports_torch
+    from tools.records import _config
+
+    config = _config(ROOT)
+    expected, numpy_only = set(), set()
+    for page in PAGES:
+        blocks = collect((copy.path / "docs" / page).read_text(), page,
+                         config.markdown_extensions, config.mdx_configs)
+        for i, chain in check_chains(blocks).items():
+            uses = imports_torch(*(b.code for b in chain))
+            (expected if uses else numpy_only).add(f"{page}#{i}")
+    assert expected and numpy_only  # both kinds are on these pages
+    before_log = len(copy.executions())
+    proc = copy.build(env={"ATEN_CPU_CAPABILITY": "default"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ran = set(copy.executions()[before_log:])
+    assert ran == expected
+    # its records are its own: built again under it, nothing runs
+    before_log = len(copy.executions())
+    proc = copy.build(env={"ATEN_CPU_CAPABILITY": "default"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert copy.executions()[before_log:] == []
 
 
 def test_a_block_that_raises_fails_the_build_and_caches_nothing(copy):

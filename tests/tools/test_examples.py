@@ -3,12 +3,12 @@
 import pytest
 
 from tests.conftest import ROOT
+from tools.environment import environment_key
 from tools.examples import (
     Block,
     ExampleError,
     chains,
     collect,
-    environment_key,
     key,
     needs,
     project_imports,

@@ -120,3 +120,59 @@ def test_split_prints_are_joined_and_stderr_kept_apart():
 
     [block] = page_blocks(f"<article>{out}</article>", "p")
     assert block.output == "42\n"  # the stdout box right after the cell
+
+
+GLUED = '''# %% [markdown]
+# The loop printed {{ total }} in all.
+
+# %%
+total = 0
+for i in range(3):
+    total += i
+    print(i)
+glue("total", total)  # markdown-exec: hide
+
+# %%
+print("done")
+'''
+
+
+def test_hidden_lines_run_glue_into_the_prose_and_leave_no_trace(
+        tmp_path):
+    from tools.cache import Cache
+    from tools.environment import environment_key
+
+    story = tmp_path / "g.py"
+    story.write_text(GLUED)
+    cache, env = Cache(tmp_path / "cache"), environment_key()
+    assert notebooks.executed(story, cache, env) is None  # not run yet
+    assert notebooks.NotebookJob(story, env).run(cache) == []
+    nb = notebooks.executed(story, cache, env)
+    prose, first, second = nb.cells
+    assert prose.source == "The loop printed 3 in all."
+    assert "glue" not in first.source  # the reader's code
+    # three prints, one stream: as a reader's Jupyter shows them
+    assert [o["output_type"] for o in first.outputs] == ["stream"]
+    assert first.outputs[0]["text"] == "0\n1\n2\n"
+    assert [first.execution_count, second.execution_count] == [1, 2]
+    assert second.outputs[0]["text"] == "done\n"
+    # what ran had the hidden line, and the cell that defines glue
+    ran = notebooks.notebook(story, hidden=True)
+    assert "def glue" in ran.cells[0].source
+    assert 'glue("total", total)' in ran.cells[2].source
+
+
+def test_streams_merge_only_when_adjacent_and_alike():
+    import nbformat
+
+    out = nbformat.v4.new_output
+    merged = notebooks.merge_streams([
+        out("stream", name="stdout", text="a\n"),
+        out("stream", name="stdout", text="b\n"),
+        out("stream", name="stderr", text="w\n"),
+        out("stream", name="stdout", text="c\n"),
+        out("display_data", data={"text/plain": "x"}),
+        out("stream", name="stdout", text="d\n")])
+    assert [(o["output_type"], o.get("text")) for o in merged] == [
+        ("stream", "a\nb\n"), ("stream", "w\n"), ("stream", "c\n"),
+        ("display_data", None), ("stream", "d\n")]
