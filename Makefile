@@ -6,16 +6,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test build bench links lint pin clean
+.PHONY: serve test kernels build bench links lint pin clean
 
-# torch is pinned to its CPU build (torch==2.13.0+cpu): pip finds it in a
-# local wheel folder or in PyPI's CPU index, named by the environment
-# (PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu, as the GitHub
-# workflow does), never as a multi-GB CUDA build.
+# torch is pinned to its CPU build (torch==2.13.0+cpu), installed first and
+# alone: from a local wheel folder or an index pip already knows, and where
+# none has it (PyPI serves no +cpu build), from PyTorch's CPU index, asked
+# only then; never as a multi-GB CUDA build. Its dependencies come from
+# requirements.txt, pinned like everything else.
+TORCH := $(shell grep -m1 '^torch==' requirements.txt)
+TORCH_INDEX := https://download.pytorch.org/whl/cpu
+PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
+
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q \
-		-r requirements.txt
+	$(PIP) --no-deps "$(TORCH)" 2>/dev/null || { \
+		echo "pip found no $(TORCH) here: trying PyTorch's CPU index"; \
+		$(PIP) --no-deps --index-url $(TORCH_INDEX) "$(TORCH)"; }
+	$(PIP) -r requirements.txt
 	touch $@
 
 ## serve: the site on http://127.0.0.1:8000, reloading on every edit
@@ -25,6 +32,18 @@ serve: $(INSTALLED)
 ## test: a clean strict build, then every test (see README.md)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+## kernels: the site under three kernel settings, stand-ins for three
+## machines (torch's native kernels, ATEN_CPU_CAPABILITY=avx2 and =default):
+## no number typed into a page is one that they print differently, and the
+## claims the snippet tests check hold under each (.ci/run runs it after
+## make test; each setting's outputs are cached under their own keys)
+CLAIMS := tests/snippets tests/site/test_prose_numbers.py \
+	-m "not postgres and not built_site"
+kernels: $(INSTALLED)
+	$(BIN)/python -m pytest -m kernels tests/site/test_kernels.py
+	ATEN_CPU_CAPABILITY=avx2 $(BIN)/python -m pytest $(CLAIMS)
+	ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest $(CLAIMS)
 
 ## build: the site into site/, as deployed (examples from .cache/exec when
 ## their content did not change)
