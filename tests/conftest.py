@@ -97,6 +97,27 @@ def pytest_collectreport(report):
         sys.modules["matplotlib.pyplot"].close("all")
 
 
+# --- the kernel settings ---------------------------------------------------
+#
+# Tests marked `kernels` compare the examples' runs under every kernel
+# setting (tools/environment.py): make kernels runs them (`-m kernels`),
+# and .ci/run does, after make test. Elsewhere they are skipped, and say so.
+
+KERNELS_REASON = ("compares the runs under every kernel setting: `make "
+                  "kernels` runs it (.ci/run does)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "site" in getattr(item, "fixturenames", ()):  # make kernels: out
+            item.add_marker(pytest.mark.built_site)
+    if "kernels" in (config.getoption("markexpr") or ""):
+        return
+    for item in items:
+        if item.get_closest_marker("kernels") is not None:
+            item.add_marker(pytest.mark.skip(reason=KERNELS_REASON))
+
+
 # --- not running again the slow tests that passed on the same inputs ------
 #
 # A test marked `reuse_pass` (the execution cache's builds of a copy of
