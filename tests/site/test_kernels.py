@@ -30,6 +30,7 @@ from tools import environment, fences, glue, notebooks, records
 ROOT = DOCS.parent
 SETTINGS = tuple(environment.SETTINGS)
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
+CODE_SPAN = re.compile(r"(`+)[\s\S]+?\1")  # inline code, across lines too
 QUOTED = re.compile(r"`+\s*[-\d.,]+%?\s*`+")
 ALT = re.compile(r'\balt=f?"((?:[^"\\]|\\.)*)"')
 EXECUTED = [p for p in PAGES if p.suffix == ".ipynb"
@@ -126,7 +127,7 @@ def typed(page: Path) -> str:
         for match in ALT.finditer(inside):
             parts.append(re.sub(r"\{[^{}]*\}", " ", match[1]))
     # `run(lr=0.3)` is code; `0.958` quotes what a block printed
-    text = glue.CODE_SPAN.sub(
+    text = CODE_SPAN.sub(
         lambda m: m[0] if QUOTED.fullmatch(m[0]) else " ", "\n".join(parts))
     return glue.PLACEHOLDER.sub(" ", text)
 
