@@ -149,15 +149,27 @@ def cpu() -> dict[str, str]:
     return found
 
 
-def distributions() -> dict[str, str]:
-    """Every installed distribution and its version, as the examples'
-    interpreter (this one) finds them."""
+def _installed_stamp() -> tuple:
+    """The folders packages are installed in, with their modification
+    times: installing or removing a package changes one of them."""
+    return tuple((p, os.stat(p).st_mtime_ns) for p in sys.path
+                 if p and os.path.isdir(p))
+
+
+@functools.lru_cache(maxsize=4)
+def _distributions(stamp: tuple) -> tuple[tuple[str, str], ...]:
     found = {}
     for dist in importlib.metadata.distributions():
         name = dist.metadata["Name"]
         if name:
             found[name.lower().replace("_", "-")] = dist.version
-    return dict(sorted(found.items()))
+    return tuple(sorted(found.items()))
+
+
+def distributions() -> dict[str, str]:
+    """Every installed distribution and its version, as the examples'
+    interpreter (this one) finds them (read again after an install)."""
+    return dict(_distributions(_installed_stamp()))
 
 
 PROBE = """\
@@ -214,18 +226,27 @@ def _file_digest(path: Path) -> str:
 def environment_key(root: Path = ROOT, overrides: Setting = ()) -> dict:
     """What outside the code can change what an example prints. The
     ``torch`` part counts only for code that imports torch
-    (tools/examples.py, ``key``)."""
-    env = kernel_env(overrides)
+    (tools/examples.py, ``key``). Kept in the process for the same
+    variables, installed packages and kernel (tests ask once per page)."""
+    numeric = variables(kernel_env(overrides))
+    return json.loads(_environment_key(
+        root, overrides, tuple(numeric.items()), _installed_stamp(),
+        _file_digest(root / "tools/kernel.py"), _digest(cpu())))
+
+
+@functools.lru_cache(maxsize=16)
+def _environment_key(root: Path, overrides: Setting, numeric: tuple,
+                     installed: tuple, kernel: str, cpu_digest: str) -> str:
+    numeric = dict(numeric)
     found = probe(overrides)
-    numeric = variables(env)
-    return {
+    return json.dumps({
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": sysconfig.get_platform(),
-        "kernel": _file_digest(root / "tools/kernel.py"),
+        "kernel": kernel,
         "preload": list(PRELOAD),
         "distributions": _digest(distributions()),
-        "cpu": _digest(cpu()),
+        "cpu": cpu_digest,
         "numpy_blas": found["numpy_blas"],
         "variables": {k: v for k, v in numeric.items()
                       if not k.startswith(TORCH)},
@@ -235,7 +256,7 @@ def environment_key(root: Path = ROOT, overrides: Setting = ()) -> dict:
             "variables": {k: v for k, v in numeric.items()
                           if k.startswith(TORCH)},
         },
-    }
+    })
 
 
 NAMES = {"openblas": "OpenBLAS", "mkl": "MKL", "blis": "BLIS"}

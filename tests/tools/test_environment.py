@@ -92,6 +92,9 @@ def test_installed_versions_cpu_and_blas_are_in_the_key(env, monkeypatch):
     before = key("chain", NUMPY, env)
     real = environment.distributions()
     assert real["numpy"] and real["torch"]  # read from the environment
+    # an install changes the folder it writes to: the key is read again
+    monkeypatch.setattr(environment, "_installed_stamp",
+                        lambda: (("site-packages", 1),))
     monkeypatch.setattr(environment, "distributions",
                         lambda: {**real, "numpy": "0.0.1"})
     assert key("chain", NUMPY, environment_key()) != before
