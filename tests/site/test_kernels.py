@@ -29,9 +29,12 @@ from tools import environment, fences, glue, notebooks, records
 
 ROOT = DOCS.parent
 SETTINGS = tuple(environment.SETTINGS)
-NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
+# a number, with the % that may follow it (a percentage is read as a
+# fraction: "95%" is 0.95, to two more places)
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?"
+                    r"(?![\w])%?")
 CODE_SPAN = re.compile(r"(`+)[\s\S]+?\1")  # inline code, across lines too
-QUOTED = re.compile(r"`+\s*[-\d.,]+%?\s*`+")
+QUOTED = re.compile(r"`+\s*-?[\d.,]+(?:e[-+]?\d+)?%?\s*`+")
 ALT = re.compile(r'\balt=f?"((?:[^"\\]|\\.)*)"')
 EXECUTED = [p for p in PAGES if p.suffix == ".ipynb"
             or "exec=\"on\"" in (DOCS / p).read_text()]
@@ -42,11 +45,32 @@ def numbers(text: str) -> list[str]:
 
 
 def value(number: str) -> float:
+    if number.endswith("%"):
+        return value(number[:-1]) / 100
     return float(number.replace(",", ""))
 
 
-def decimals(number: str) -> int:
-    return len(number.split(".")[1]) if "." in number else 0
+def significant(number: str) -> int:
+    """Its significant digits: "0.958" has three, "3%" and "0.1" one. A
+    number of one digit ("3 layers", "within 3%") is too coarse to tell a
+    measured value from a coincidence; what it claims, the snippet tests
+    check under every setting."""
+    mantissa = number.rstrip("%").split("e")[0].replace(",", "")
+    return len(mantissa.replace("-", "").replace(".", "").lstrip("0"))
+
+
+def rounding(number: str):
+    """How `number` is rounded, as a function that rounds any value the
+    same way: to its decimals ("0.958", "95.8%": three), or to its
+    significant digits in scientific notation ("1.2e-32": two)."""
+    text = number.rstrip("%")
+    if "e" in text:
+        digits = len(text.split("e")[0].split(".")[1]) if "." in text.split(
+            "e")[0] else 0
+        return lambda v: f"{v:.{digits}e}"
+    places = len(text.split(".")[1]) if "." in text else 0
+    places += 2 if number.endswith("%") else 0
+    return lambda v: f"{round(v, places):.{places}f}"
 
 
 def code_constants(page: Path) -> set[float]:
@@ -150,25 +174,20 @@ def offending(prose: str, differing: list[dict[str, str]],
               inputs: set[float] = frozenset()) -> list[str]:
     """Typed numbers that are one setting's print of a differing number,
     at the typed precision, but not every setting's; not the `inputs`
-    (numbers in the page's code). "95%" is read as 95 and as 0.95."""
+    (numbers in the page's code), nor a number of one significant
+    digit."""
     bad = set()
-    for match in NUMBER.finditer(prose):
-        number, d = match[0], decimals(match[0])
-        if value(number) in inputs:
+    for number in numbers(prose):
+        x, rounded_as = value(number), rounding(number)
+        if x in inputs or significant(number) < 2:
             continue
-        candidates = [(value(number), d)]
-        if prose[match.end():match.end() + 1] == "%":
-            candidates.append((value(number) / 100, d + 2))
         for values in differing:
-            for x, places in candidates:
-                rounded = {s: round(value(v), places)
-                           for s, v in values.items()}
-                agree = (len(values) == len(SETTINGS)
-                         and len(set(rounded.values())) == 1)
-                if round(x, places) in rounded.values() and not agree:
-                    printed = ", ".join(f"{s}: {v}"
-                                        for s, v in values.items())
-                    bad.add(f"{number} ({printed})")
+            rounded = {s: rounded_as(value(v)) for s, v in values.items()}
+            agree = (len(values) == len(SETTINGS)
+                     and len(set(rounded.values())) == 1)
+            if rounded_as(x) in rounded.values() and not agree:
+                printed = ", ".join(f"{s}: {v}" for s, v in values.items())
+                bad.add(f"{number} ({printed})")
     return sorted(bad)
 
 
@@ -198,9 +217,13 @@ def test_the_check_finds_a_typed_number():
     assert not offending("it reaches 1.0", differing)
     assert offending("about 96% of them", differing) == []
     assert offending("95.8% of them", differing)
+    assert not offending("0.05% of them", [{"native": "0.048",
+                                           "default": "0.030"}])
+    assert offending("a gradient of 6.7e-01", [{"native": "6.71e-01",
+                                                "default": "6.62e-01"}])
     # a line with a number only some settings print: every one counts
-    runs["default"] = ["acc 0.964 after 3 epochs, early stop at 2\n"]
-    assert offending("stops at 2", varying(runs))
+    runs["default"] = ["acc 0.964 after 3 epochs, early stop at 12\n"]
+    assert offending("stops at 12", varying(runs))
     # a number written in the code is an input, whatever a run prints
     assert not offending("at a rate of 0.958", differing, {0.958})
 
@@ -213,4 +236,7 @@ def test_typed_prose_leaves_out_code_and_glued_numbers():
     assert "math.inf" not in text  # inline code, over two lines
     assert "validation loss after 10 epochs" in text  # a figure's alt
     text = typed(Path("glossary/weight-initialization.md"))
-    assert re.search(r"`\d\.\d+`", text)  # a quoted printed number
+    assert re.search(r"`\d\.\d+e-\d+`", text)  # a quoted printed number
+    assert "1.2e-32" in numbers("about 1.2e-32, or 1,234.5")
+    assert [significant(n) for n in ("0.958", "3%", "0.10", "33", "1e-6",
+                                     "1,200")] == [3, 1, 2, 2, 1, 4]
