@@ -269,8 +269,9 @@ if __name__ == "__main__":
           f"{'train loss':>12}")
     print(f"{'activation':>15}{'epoch 1':>9}{'epoch 5':>9}{'epoch 10':>10}"
           f"{'epoch 10':>12}")
+    histories = {}
     for name in CONFIGS:
-        h = train_deep(name, data)
+        h = histories[name] = train_deep(name, data)
         acc = h["val_acc"]
         print(f"{name:>15}{acc[0]:>9.3f}{acc[4]:>9.3f}{acc[9]:>10.3f}"
               f"{h['train_loss'][-1]:>12.3f}")

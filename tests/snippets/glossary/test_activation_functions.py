@@ -12,7 +12,7 @@ from torch import nn
 
 from snippets.glossary import activation_functions as af
 from tests.conftest import ROOT
-from tools.records import output
+from tools.records import output, prose
 
 PAGE = ROOT / "docs/glossary/activation-functions.md"
 GRID = np.concatenate([np.linspace(-10, 10, 2001), [-1e-300, 1e-300]])
@@ -271,7 +271,11 @@ def test_training_story():
     assert tanh[0] < tanh[1] < tanh[2]
     assert tanh[2] > 0.8
     assert max(relu[:3]) < 0.3
-    assert he[0] > 0.5 and he[2] > 0.95
+    # "reads most validation digits after a single epoch"; after ten it
+    # leads every other network (how far it gets, 0.94 to 0.97 over
+    # seeds and CPUs, the page shows from the run)
+    assert he[0] > 0.5
+    assert he[2] > max(tanh[2], relu[2], sig[2]) + 0.05
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
@@ -281,8 +285,12 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert f"its gradient is `{n['sigmoid'][20]}`" in page
     assert (f"were `{n['ReLU'][5]}` at this depth, against "
             f"`{n['ReLU + He init'][5]}`") in page
+    # the trained accuracy depends on the CPU's kernels: shown from the
+    # run (glue), never typed
     he_acc = training_table()["ReLU + He init"][2]
-    assert f"`{he_acc:.3f}` of them after ten" in page
+    assert "{{ he_acc }} of them after ten" in page
+    shown = re.sub(r"\s+", " ", prose("glossary/activation-functions.md"))
+    assert f"a single epoch and {he_acc:.3f} of them after ten" in shown
     assert "2,001 points from $-10$ to $10$" in page and len(GRID) == 2003
     printed = output("glossary/activation-functions.md", "activations.py")
     assert printed.endswith(": 4.7e-04\n") and "`4.7e-04`" in page

@@ -152,37 +152,94 @@ def test_oscillating_heavy_ball_shrinks_by_sqrt_mu():
 
 
 def test_figure_story():
-    first = {m: mom.descend(momentum=m)[:80] for m in (0.0, 0.9, 0.99)}
+    # the figure's description, panel by panel
+    first = {m: mom.descend(momentum=m)[:80] for m in (0.0, 0.5, 0.9, 0.99)}
+    # left: "Without momentum the path drops straight to the valley floor
+    # and creeps right; with momentum 0.5 it creeps faster"
     assert first[0.0][1, 1] == 0.0  # straight down to the floor
     assert first[0.0][:, 0].max() < -1  # ... then creeps
+    assert np.all(np.diff(first[0.0][:, 0]) > 0)  # to the right
+    assert -1 < first[0.5][-1, 0] and first[0.5][-1, 0] > first[0.0][-1, 0]
+    assert first[0.5][:, 0].max() < 0  # creeping: no overshoot
+    # "with 0.9 it swings along the valley, overshoots a little and comes
+    # back near the minimum"
     assert 0 < first[0.9][:, 0].max() < 1  # overshoots a little
     assert abs(first[0.9][-1]).max() < 0.1  # ... and comes back near
+    # "with 0.99 it overshoots the minimum far to the right and swings
+    # back"
     assert first[0.99][:, 0].max() > 3  # overshoots far
+    assert first[0.99][-1, 0] < first[0.99][:, 0].max() - 2  # swings back
+    # right, the loss over 2000 steps: "It falls slowly and steadily for
+    # momentum 0, faster for 0.5, fastest for 0.9 with small ripples,
+    # and for 0.99 in slow, wide oscillations"
+    f = {m: mom.loss(mom.descend(momentum=m)[:2001])
+         for m in (0.0, 0.5, 0.9, 0.99)}
+    rises = {m: np.diff(np.log10(v)) for m, v in f.items()}
+    assert np.all(rises[0.0] < 0)  # steadily
+    below = {m: mom.steps_to(mom.descend(momentum=m)) for m in f}
+    assert below[0.9] < below[0.5] < below[0.0]  # fastest, faster, slowly
+    assert 0 < rises[0.9].max() < 1  # ripples of less than a decade
+    assert rises[0.99].max() > 2  # waves of more than two decades
+    # slow: the ball swings across the minimum along the flat w1 every 31
+    # or 32 steps, dozens of times in the 2000 steps
+    w1 = mom.descend(momentum=0.99)[:2001, 0]
+    crossings = np.flatnonzero(np.diff(np.sign(w1)) != 0)
+    assert len(crossings) > 30 and np.diff(crossings).min() >= 30
 
 
-def digits_table() -> dict[tuple[float, float], float]:
-    """(lr, momentum) -> train loss, as the page prints it (the build's
-    run, read from the execution cache: nothing is trained again)."""
+def digits_table() -> dict[tuple[float, float], dict[str, float]]:
+    """(lr, momentum) -> the printed row: effective step, train loss, val
+    loss, val acc, in the order printed (the build's run, read from the
+    execution cache: nothing is trained again)."""
     text = output("glossary/momentum.md", "digits_momentum.py")
-    rows = [line.split() for line in text.splitlines()[1:]]
-    return {(float(r[0]), float(r[1])): float(r[3]) for r in rows}
+    header, *lines = text.splitlines()
+    assert header.split() == ["lr", "momentum", "lr/(1-momentum)", "train",
+                              "loss", "val", "loss", "val", "acc"]
+    table = {}
+    for line in lines:
+        lr, momentum, step, train, val, acc = map(float, line.split())
+        table[lr, momentum] = {"step": step, "train_loss": train,
+                               "val_loss": val, "val_acc": acc}
+    return table
 
 
 def test_digits_story():
     runs = digits_table()
-
-    def val(lr, m):
-        return runs[lr, m]
-
-    assert len(runs) == 7
+    # the rows the prose counts: "the second, third and fourth rows", "the
+    # last three rows"
+    assert list(runs) == [(0.01, 0.0), (0.1, 0.0), (0.01, 0.9),
+                          (0.001, 0.99), (0.1, 0.5), (0.1, 0.9),
+                          (0.1, 0.99)]
+    for (lr, momentum), row in runs.items():
+        assert row["step"] == float(f"{lr / (1 - momentum):.3g}")
     # 34 mini-batches of 32 per epoch, 10 epochs: "out of 340"
-    assert math.ceil(1078 / 32) == 34
-    # same effective step 0.1: close together, 0.99 lagging
-    same = [val(0.1, 0.0), val(0.01, 0.9), val(0.001, 0.99)]
-    assert abs(same[0] - same[1]) < 0.05 and same[2] > same[1]
-    assert val(0.01, 0.0) > 1  # effective step 0.01: barely started
-    # lr 0.1: momentum 0.5 and 0.9 help, 0.99 hurts
-    assert val(0.1, 0.9) < val(0.1, 0.5) < val(0.1, 0.0) < val(0.1, 0.99)
+    assert len(mom.digits()[0][0]) == 1078 and math.ceil(1078 / 32) == 34
+    assert inspect.signature(mom.fit).parameters["batch_size"].default == 32
+
+    def col(name, *keys):
+        return [runs[k][name] for k in keys]
+
+    # effective step 0.1: "land in the same region after 10 epochs;
+    # mu = 0.99 lags"
+    plain, heavy, lagging = (0.1, 0.0), (0.01, 0.9), (0.001, 0.99)
+    a, b = col("train_loss", plain, heavy)
+    assert abs(a - b) < 0.05
+    assert abs(runs[plain]["val_acc"] - runs[heavy]["val_acc"]) < 0.03
+    assert runs[lagging]["train_loss"] > max(a, b)
+    assert runs[lagging]["val_acc"] < min(col("val_acc", plain, heavy))
+    assert runs[lagging]["val_acc"] > max(col("val_acc", plain, heavy)) - 0.1
+    # lr 0.1: "0.5 and 0.9 help, 0.99 makes ... training worse than without
+    # momentum", in every column; the last row is chaotic (its digits
+    # change with the CPU), but far from the others on every setting
+    for name, better in (("train_loss", min), ("val_loss", min),
+                         ("val_acc", max)):
+        none, half, most, too_much = col(name, (0.1, 0.0), (0.1, 0.5),
+                                         (0.1, 0.9), (0.1, 0.99))
+        assert better(none, half, most) == most
+        assert better(none, half) == half
+        assert better(none, too_much) == none
+    assert runs[0.1, 0.99]["train_loss"] > 2 * runs[0.1, 0.0]["train_loss"]
+    assert runs[0.1, 0.99]["val_acc"] < runs[0.1, 0.0]["val_acc"] - 0.05
 
 
 @pytest.mark.parametrize("lr", [0, -0.01, math.nan, math.inf, "0.1", None])

@@ -3,6 +3,7 @@ page)."""
 
 import inspect
 import math
+import re
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from torch import nn
 
 from snippets.glossary import weight_initialization as wi
 from tests.conftest import ROOT
-from tools.records import output
+from tools.records import output, prose
 
 PAGE = ROOT / "docs/glossary/weight-initialization.md"
 N_IN, N_OUT = 2048, 1024  # 2,097,152 weights per matrix
@@ -309,7 +310,12 @@ def test_training_story():
     he, large = h["He normal"], h["N(0, 1)"]
     assert max(small[acc1], small[acc10]) < 0.15
     assert small[loss10] == pytest.approx(math.log(10), abs=0.01)
-    assert he[acc10] > glorot[acc10] > 0.85
+    # "He learns fastest": ahead of every other scheme after epoch 1 and
+    # after epoch 10 (not one run's luck: with seeds 0 to 3 it leads
+    # Glorot by 0.09 to 0.35 after epoch 1, by 0.03 to 0.15 after 10)
+    for col in (acc1, acc10):
+        assert he[col] > max(r[col] for k, r in h.items() if k != "He normal")
+    assert glorot[acc10] > 0.85  # "Glorot learns"
     assert large[start] > 1e4 and math.isnan(large[loss10])  # diverged
     assert max(large[acc1], large[acc10]) < 0.15
 
@@ -329,8 +335,14 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
             ("tanh", "Glorot uniform", 20), ("ReLU", "Glorot uniform", 20)]:
         printed = depth_table()[activation, scheme][LAYERS.index(layer)]
         assert f"`{printed}`" in page
-    assert f"`{trained['He normal'][2]}`" in page
-    assert f"(`{trained['Glorot uniform'][2]}`)" in page
+    # the trained accuracies depend on the CPU's kernels: the page shows
+    # them from the run (glue), never typed
+    shown = re.sub(r"\s+", " ", prose(PAGE_NAME))
+    assert "{{ he_acc }}" in page and "{{ glorot_acc }}" in page
+    assert (f"**He** learns fastest: {trained['He normal'][2]} of the "
+            f"validation digits after 10 epochs") in shown
+    assert (f"**Glorot** learns, more slowly "
+            f"({trained['Glorot uniform'][2]})") in shown
     for text in ("6 hidden ReLU layers of 64 units", "learning rate of 0.1",
                  "for 10 epochs", "500 random inputs",
                  "20 layers of 256 units", "$1024 \\times 2048$",
