@@ -59,12 +59,11 @@
 T = 1000
 lin, cos = linear_betas(T=T), cosine_betas(T=T)
 ab_lin, ab_cos = alpha_bars(lin), alpha_bars(cos)
-rows = ["T = 1000   linear (DDPM)           cosine",
-        "   t       beta_t   alpha_bar_t    beta_t   alpha_bar_t"]
+print("T = 1000   linear (DDPM)           cosine")
+print("   t       beta_t   alpha_bar_t    beta_t   alpha_bar_t")
 for t in (1, 100, 250, 500, 750, 900, 999, 1000):
-    rows.append(f"{t:>4}   {lin[t - 1]:10.5f}  {ab_lin[t]:12.3e}"
-                f"   {cos[t - 1]:7.5f}  {ab_cos[t]:12.3e}")
-print("\n".join(rows))
+    print(f"{t:>4}   {lin[t - 1]:10.5f}  {ab_lin[t]:12.3e}"
+          f"   {cos[t - 1]:7.5f}  {ab_cos[t]:12.3e}")
 
 # %% [markdown]
 # Halfway, at $t = 500$, the linear schedule has left 7.9 % of the
@@ -104,16 +103,15 @@ plt.show()
 # $t/T$, ends near zero for any $T$:
 
 # %%
-rows = ["alpha_bar_T, the share of signal left after the last step",
-        "   T    linear 1e-4..0.02   linear x 1000/T   cosine"]
+print("alpha_bar_T, the share of signal left after the last step")
+print("   T    linear 1e-4..0.02   linear x 1000/T   cosine")
 for T in (1000, 200, 50):
     k = 1000 / T
     same = alpha_bars(linear_betas(T=T))[-1]
     scaled = alpha_bars(linear_betas(T=T, beta_start=1e-4 * k,
                                      beta_end=0.02 * k))[-1]
     cosine = alpha_bars(cosine_betas(T=T))[-1]
-    rows.append(f"{T:>4}   {same:17.2e}   {scaled:15.2e}   {cosine:6.0e}")
-print("\n".join(rows))
+    print(f"{T:>4}   {same:17.2e}   {scaled:15.2e}   {cosine:6.0e}")
 
 # %% [markdown]
 # With $T = 200$ and DDPM's range, 13 % of the signal would survive to
@@ -161,6 +159,7 @@ R, r_y = moons(2000, seed=1)  # reference points
 off, gap = quality(moons(1000, seed=2)[0], R)
 print(f"data vs data: off = {off:.3f}, gap = {gap:.3f}, "
       f"spread = {spread(R):.3f}")
+glue("floor", f"{off:.3f}")  # markdown-exec: hide
 
 # %% [markdown]
 # The denoiser $\varepsilon_\theta(x_t, t)$ is a small MLP. Its input is
@@ -243,12 +242,16 @@ clouds = {"DDPM, 200 steps": ddpm_sample(model, alpha_bar=alpha_bar)}
 for num_steps in (50, 20, 10, 5):
     clouds[f"DDIM, {num_steps} steps"] = ddim_sample(
         model, alpha_bar=alpha_bar, num_steps=num_steps)
-rows = ["sampler            calls   off     gap"]
+print("sampler            calls   off     gap")
 for name, S in clouds.items():
     calls = int(name.split(", ")[1].split()[0])  # one per step
     off, gap = quality(S, R)
-    rows.append(f"{name:<17}  {calls:>5}   {off:.3f}   {gap:.3f}")
-print("\n".join(rows))
+    print(f"{name:<17}  {calls:>5}   {off:.3f}   {gap:.3f}")
+q = {name: quality(S, R) for name, S in clouds.items()}  # markdown-exec: hide
+glue("off_ddpm", f"{q['DDPM, 200 steps'][0]:.3f}")  # markdown-exec: hide
+glue("gap_ddim_10", f"{q['DDIM, 10 steps'][1]:.3f}")  # markdown-exec: hide
+glue("off_ddim_5", f"{q['DDIM, 5 steps'][0]:.3f}")  # markdown-exec: hide
+glue("gap_ddim_5", f"{q['DDIM, 5 steps'][1]:.3f}")  # markdown-exec: hide
 
 # %%
 # Figure: Six scatter plots of 1000 points each: the data (two
@@ -267,15 +270,16 @@ plt.show()
 
 # %% [markdown]
 # The samples show both moons, with a haze of points between them that
-# the data do not have (**off** is 0.047, against a floor of 0.030): the
-# price of a few seconds of training. With the same network, 200, 50 or
-# 20 calls per sample give about the same cloud: both distances stay
-# within 0.005 of each other, about as much as two runs of the same
-# sampler with different seeds differ. At 10 calls the **gap** grows to
-# 0.071, and at 5 both numbers are clearly worse (0.077 and 0.145). The
-# number of sampling steps is chosen after training, and it is the
-# natural one to cut when sampling is too slow; the number of diffusion
-# steps $T$ is not: the network was trained for these 200 noise levels.
+# the data do not have (**off** is {{ off_ddpm }}, against a floor of
+# {{ floor }}): the price of a few seconds of training. With the same
+# network, 200, 50 or 20 calls per sample give about the same cloud: both
+# distances stay within 0.005 of each other, about as much as two runs of
+# the same sampler with different seeds differ. At 10 calls the **gap**
+# grows to {{ gap_ddim_10 }}, and at 5 both numbers are clearly worse
+# ({{ off_ddim_5 }} and {{ gap_ddim_5 }}). The number of sampling steps is
+# chosen after training, and it is the natural one to cut when sampling
+# is too slow; the number of diffusion steps $T$ is not: the network was
+# trained for these 200 noise levels.
 
 # %% [markdown]
 # ## Conditioning and classifier-free guidance
@@ -311,17 +315,20 @@ plt.show()
 cond, _ = train_denoiser(X, y, alpha_bar=alpha_bar, hidden=64,
                          p_uncond=0.15)
 c = np.repeat([0, 1], 500)  # ask for 500 points of each moon
-rows = ["w   s = 1 + w   calls   own     spread   off     gap",
-        f"data                    1.000   "
-        f"{np.mean([spread(R[r_y == k]) for k in (0, 1)]):.3f}"]
+print("w   s = 1 + w   calls   own     spread   off     gap")
+print(f"data                    1.000   "
+      f"{np.mean([spread(R[r_y == k]) for k in (0, 1)]):.3f}")
 guided = {}
 for w in (0, 1, 3):
     guided[w] = ddpm_sample(cond, alpha_bar=alpha_bar, labels=c, w=w)
     q = class_quality(guided[w], c, R, r_y)
     calls = T if w == 0 else 2 * T  # w > 0: two network calls per step
-    rows.append(f"{w}   {1 + w:>9}   {calls:>5}   {q['own']:.3f}   "
-                f"{q['spread']:.3f}    {q['off']:.3f}   {q['gap']:.3f}")
-print("\n".join(rows))
+    print(f"{w}   {1 + w:>9}   {calls:>5}   {q['own']:.3f}   "
+          f"{q['spread']:.3f}    {q['off']:.3f}   {q['gap']:.3f}")
+for w in (0, 3):  # markdown-exec: hide
+    q = class_quality(guided[w], c, R, r_y)  # markdown-exec: hide
+    for k in ("own", "spread", "off", "gap"):  # markdown-exec: hide
+        glue(f"{k}_w{w}", f"{q[k]:.3f}")  # markdown-exec: hide
 
 # %%
 # Figure: Three scatter plots of the conditional samples, moon 0 in blue
@@ -339,10 +346,11 @@ plt.show()
 
 # %% [markdown]
 # Guidance does what it is for. Already at $w = 0$ the label works
-# (**own** = 0.991); $w = 1$ and $w = 3$ bring that to 1.000 and move
-# the samples closer to the data (**off** from 0.032 to 0.026), while
-# each moon narrows (**spread** from 1.031 to 0.817) and covers less of
-# itself (**gap** from 0.044 to 0.084): more fidelity, less diversity.
+# (**own** = {{ own_w0 }}); guidance raises that, to {{ own_w3 }} at
+# $w = 3$, and moves the samples closer to the data (**off** from
+# {{ off_w0 }} to {{ off_w3 }}), while each moon narrows (**spread** from
+# {{ spread_w0 }} to {{ spread_w3 }}) and covers less of itself (**gap**
+# from {{ gap_w0 }} to {{ gap_w3 }}): more fidelity, less diversity.
 
 # %% [markdown]
 # ## "Sampling temperature" is not a diffusion knob
@@ -359,22 +367,27 @@ plt.show()
 # is guidance. A 2-D point cannot be blurry, but the same failure shows:
 
 # %%
-rows = ["model          setting     spread   off     gap     mean"]
+print("model          setting     spread   off     gap     mean")
 runs = {}
 for tau in (1.0, 0.5, 0.2, 0.0):
     S = ddpm_sample(model, alpha_bar=alpha_bar, tau=tau)
     runs[f"tau = {tau}"] = S
     off, gap = quality(S, R)
     mx, my = S.mean(axis=0)
-    rows.append(f"unconditional  tau = {tau}   {spread(S):6.3f}   {off:.3f}"
-                f"   {gap:.3f}   ({mx:+.2f}, {my:+.2f})")
+    print(f"unconditional  tau = {tau}   {spread(S):6.3f}   {off:.3f}"
+          f"   {gap:.3f}   ({mx:+.2f}, {my:+.2f})")
 for tau in (0.5, 0.0):
     S = ddpm_sample(cond, alpha_bar=alpha_bar, labels=c, tau=tau)
     runs[f"w = 0, tau = {tau}"] = S
     q = class_quality(S, c, R, r_y)
-    rows.append(f"conditional    tau = {tau}   {q['spread']:6.3f}   "
-                f"{q['off']:.3f}   {q['gap']:.3f}   own = {q['own']:.3f}")
-print("\n".join(rows))
+    print(f"conditional    tau = {tau}   {q['spread']:6.3f}   "
+          f"{q['off']:.3f}   {q['gap']:.3f}   own = {q['own']:.3f}")
+cold = runs["tau = 0.0"]  # markdown-exec: hide
+glue("cold_spread", f"{spread(cold):.3f}")  # markdown-exec: hide
+glue("cold_off", f"{quality(cold, R)[0]:.3f}")  # markdown-exec: hide
+q = class_quality(runs["w = 0, tau = 0.0"], c, R, r_y)  # markdown-exec: hide
+glue("cold_cond_spread", f"{q['spread']:.3f}")  # markdown-exec: hide
+glue("cold_cond_gap", f"{q['gap']:.3f}")  # markdown-exec: hide
 
 # %%
 # Figure: Two rows of scatter plots. Top, the unconditional model with
@@ -406,14 +419,15 @@ plt.show()
 # Without a label, lowering $\tau$ pulls every sample towards the same
 # place, the middle between the two moons, where there is no data: at
 # $\tau = 0$ the 1000 samples are practically one point (**spread**
-# 0.016), and **off** is 0.240, eight times the floor. That point is the
-# 2-D version of a blurry image, a compromise between everything the
-# model could have drawn. With a label, $\tau = 0.5$ happens to land
-# close to $w = 3$ on these numbers, but $\tau = 0$ turns each class into
-# a single point (**spread** 0.026, **gap** 0.994): all diversity is gone
-# and nothing is gained for it. Guidance is different in kind: it uses
-# the label to push the samples towards what sets their class apart, and
-# it stays on the data.
+# {{ cold_spread }}), and **off** is {{ cold_off }}, eight times the
+# floor. That point is the 2-D version of a blurry image, a compromise
+# between everything the model could have drawn. With a label,
+# $\tau = 0.5$ happens to land close to $w = 3$ on these numbers, but
+# $\tau = 0$ turns each class into a single point (**spread**
+# {{ cold_cond_spread }}, **gap** {{ cold_cond_gap }}): all diversity is
+# gone and nothing is gained for it. Guidance is different in kind: it
+# uses the label to push the samples towards what sets their class
+# apart, and it stays on the data.
 #
 # DDIM with $\eta = 0$ also adds no noise after $x_T$, yet keeps the
 # full variety of samples: its update rescales the predicted noise for
@@ -435,17 +449,19 @@ widths = {64: model}  # trained above
 for hidden in (16, 128):
     widths[hidden], _ = train_denoiser(X, alpha_bar=alpha_bar,
                                        hidden=hidden)
-rows = ["hidden   parameters   multiply-adds         off     gap",
-        "                      per call   per sample"]
+print("hidden   parameters   multiply-adds         off     gap")
+print("                      per call   per sample")
 samples = {}
 for hidden in sorted(widths):
     net = widths[hidden]
     samples[hidden] = ddpm_sample(net, alpha_bar=alpha_bar)
     n_params = sum(p.numel() for p in net.parameters())
     off, gap = quality(samples[hidden], R)
-    rows.append(f"{hidden:>6}   {n_params:>10}   {net.multiply_adds():>8}"
-                f"   {T * net.multiply_adds():>10}   {off:.3f}   {gap:.3f}")
-print("\n".join(rows))
+    print(f"{hidden:>6}   {n_params:>10}   {net.multiply_adds():>8}"
+          f"   {T * net.multiply_adds():>10}   {off:.3f}   {gap:.3f}")
+for hidden in samples:  # markdown-exec: hide
+    off, _ = quality(samples[hidden], R)  # markdown-exec: hide
+    glue(f"off_{hidden}", f"{off:.3f}")  # markdown-exec: hide
 
 # %%
 # Figure: Three scatter plots of DDPM samples from denoisers of width 16,
@@ -460,12 +476,12 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Width buys quality: **off** falls from 0.064 to 0.047 to 0.039, with
-# the floor at 0.030. It is paid for on every call: the two
-# hidden-to-hidden layers grow with the square of the width, so 8 times
-# the width costs 42 times the multiply-adds, and a sample pays that $T$
-# times (guidance, twice over). An image model's channel count makes the
-# same trade, at a much larger scale.
+# Width buys quality: **off** falls from {{ off_16 }} to {{ off_64 }} to
+# {{ off_128 }}, with the floor at {{ floor }}. It is paid for on every
+# call: the two hidden-to-hidden layers grow with the square of the
+# width, so 8 times the width costs 42 times the multiply-adds, and a
+# sample pays that $T$ times (guidance, twice over). An image model's
+# channel count makes the same trade, at a much larger scale.
 
 # %% [markdown]
 # ## What to remember
