@@ -155,7 +155,7 @@ def dense_params(*, n_in, n_out):
 SETTINGS = [  # (name, the hyperparameters that differ from the defaults)
     ("defaults", {}),
     ("lr / 100", {"lr": 0.002}),
-    ("lr x 10", {"lr": 2.0}),
+    ("lr x 20", {"lr": 4.0}),
     ("1 epoch", {"num_epochs": 1}),
     ("1 map", {"n_maps": 1}),
     ("1x1 kernel", {"kernel_size": 1}),

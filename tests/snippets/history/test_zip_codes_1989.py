@@ -12,7 +12,7 @@ from torch import nn
 
 from snippets.history import zip_codes_1989 as zc
 from tests.conftest import ROOT
-from tools.records import output
+from tools.records import output, prose
 
 PAGE = ROOT / "docs/history/1989-zip-codes.md"
 PAGE_NAME = "history/1989-zip-codes.md"
@@ -22,6 +22,7 @@ DEFAULTS = {
     if p.kind is p.KEYWORD_ONLY and name != "seed"
 }
 SEEDS = (0, 1, 2)  # "in the tests this holds for each of three seeds"
+NOISE_SEEDS = range(5)  # "the tests check it for each of five seeds"
 
 
 @cache
@@ -269,14 +270,20 @@ def test_the_table_tells_the_story_the_page_tells():
     row = table["lr / 100"]
     assert row["loss"] > 10 * base["loss"]
     assert row["right"] < base["right"] - 36
-    # lr x 10: the loss explodes and every image gets the same answer
-    row = table["lr x 10"]
-    assert row["loss"] > 100 * math.log(10)  # the loss of a uniform guess
+    # lr x 20: the loss explodes and every image gets the same answer.
+    # The loss is a diverging run's, chaotic: it changes in its first
+    # digits with the CPU's kernels, so only "huge" is checked: ten times
+    # the loss of a uniform guess, where training starts. (At lr x 10,
+    # 2.0, about one run in eight whose initial weights differ by a few
+    # ulps recovered under ATEN_CPU_CAPABILITY=default, to a loss below
+    # 25 and most digits right; at 4.0, none of 90 did, under either.)
+    row = table["lr x 20"]
+    assert row["loss"] > 10 * math.log(10)
     y_test = data()[3]
     assert row["right"] in torch.bincount(y_test).tolist()  # one digit's
     assert abs(row["right"] / 360 - 0.1) < 0.01  # "about one in ten"
     # (which answers the model gives is not printed: trained here)
-    model, _, r = run(**settings["lr x 10"])
+    model, _, r = run(**settings["lr x 20"])
     with torch.no_grad():
         answers = model(data()[1]).argmax(dim=1)
     assert answers.unique().numel() == 1
@@ -299,18 +306,63 @@ def test_the_table_tells_the_story_the_page_tells():
         assert run(seed, **settings["8x8 kernel"])[2] < run(seed)[2]
 
 
+def test_the_diverging_run_is_chaotic(monkeypatch):
+    # "Do not read more into that row's loss than 'huge': a diverging run
+    # amplifies every rounding difference, so another CPU prints another
+    # large number there, and its network may settle on another digit."
+    # Rounding differences of our own: the initial weights scaled by
+    # 1 + k 2^-22, a few float32 ulps. Every run still explodes and
+    # answers one digit, but the loss moves in its first digits, and the
+    # digit it settles on is not always the same.
+    X_train, X_test, y_train, _ = data()
+    make = zc.make_model
+
+    def nudged(k):
+        def make_model(**kwargs):
+            model = make(**kwargs)
+            with torch.no_grad():
+                for p in model.parameters():
+                    p.mul_(1 + k * 2.0**-22)
+            return model
+        return make_model
+
+    losses, answers = [], set()
+    for k in range(4):
+        monkeypatch.setattr(zc, "make_model", nudged(k))
+        model, history = zc.train(X_train, y_train,
+                                  **dict(zc.SETTINGS)["lr x 20"])
+        with torch.no_grad():
+            answer = model(X_test).argmax(dim=1).unique()
+        assert history[-1] > 10 * math.log(10) and answer.numel() == 1
+        losses.append(history[-1])
+        answers.add(int(answer))
+    assert max(losses) - min(losses) > 1  # not the last digits: the first
+    assert len(answers) > 1
+
+
 def test_a_few_digits_are_within_the_seed_noise():
     # "Rows that differ by a few digits, like the defaults and the 1x1
     # kernel, differ by less than a change of seed alone moves the
-    # defaults; the learning-rate rows differ by far more."
+    # defaults (the tests check it for each of five seeds); the
+    # learning-rate rows differ by far more."
     # The page's rows (seed 0) as printed; the other seeds trained here.
+    # One seed's margin is a digit or two, which another CPU's rounding
+    # can move: so the defaults' spread is taken over five seeds, and the
+    # 1x1 kernel is compared with the defaults at each of them.
     table = printed_table()
     right = {name: row["right"] for name, row in table.items()}
-    by_seed = [right["defaults"], *(run(seed)[2] for seed in SEEDS[1:])]
-    spread = max(by_seed) - min(by_seed)
-    assert 0 < abs(right["1x1 kernel"] - right["defaults"]) < spread
+    assert 0 < abs(right["1x1 kernel"] - right["defaults"]) <= 5  # a few
+    defaults = [right["defaults"], *(run(seed)[2]
+                                     for seed in NOISE_SEEDS[1:])]
+    one_by_one = [right["1x1 kernel"], *(run(seed, kernel_size=1)[2]
+                                         for seed in NOISE_SEEDS[1:])]
+    spread = max(defaults) - min(defaults)
+    for d, k1 in zip(defaults, one_by_one):
+        assert abs(k1 - d) < spread
     assert right["defaults"] - right["lr / 100"] > 10 * spread
-    assert right["defaults"] - right["lr x 10"] > 10 * spread
+    assert right["defaults"] - right["lr x 20"] > 10 * spread
+    assert "for each of five seeds" in " ".join(PAGE.read_text().split())
+    assert len(NOISE_SEEDS) == 5
 
 
 # ---- validation --------------------------------------------------------
@@ -362,7 +414,7 @@ def test_good_edge_values_are_accepted():
 # ---- the page ----------------------------------------------------------
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
-    page = " ".join(PAGE.read_text().split())
+    page = " ".join(prose(PAGE_NAME).split())  # the glued values in
     raw = zc.load_digits().images
     _, _, y_train, y_test = data()
     n_test, n_train = len(y_test), len(y_train)
