@@ -3,6 +3,7 @@
 import functools
 import inspect
 import math
+import re
 
 import numpy as np
 import pytest
@@ -11,9 +12,10 @@ from torch import nn
 
 from snippets.glossary import dropout as dr
 from tests.conftest import ROOT
-from tools.records import output
+from tools.records import output, prose
 
 PAGE = ROOT / "docs/glossary/dropout.md"
+PAGE_NAME = "glossary/dropout.md"
 N = 1_000_000
 RATES = (0.1, 0.2, 0.5, 0.8)
 
@@ -212,7 +214,15 @@ def test_overfitting_story():
     acc = {p: row[4] for p, row in t.items()}
     # p = 0 over-fits: validation loss turns and rises
     _, v0, lowest0, epoch0, _ = t[0.0]
-    assert epoch0 == 28 and v0 > lowest0 + 0.08
+    assert epoch0 < 50 and v0 > lowest0 + 0.08
+    # p = 0.2 over-fits too, later and less
+    _, v2, lowest2, epoch2, _ = t[0.2]
+    assert epoch2 > epoch0 and lowest2 + 0.02 < v2 < v0
+    assert v2 - lowest2 < v0 - lowest0
+    # p = 0.5: training and validation losses together, closer than the
+    # two that over-fit
+    gap = {p: abs(row[1] - row[0]) for p, row in t.items()}
+    assert gap[0.5] < 0.05 and gap[0.5] < min(gap[0.0], gap[0.2])
     # p = 0.5 has the lowest validation loss; 0.2 is in between
     assert min(val, key=val.get) == 0.5
     assert val[0.0] > val[0.2] > val[0.5]
@@ -229,8 +239,8 @@ def test_the_curves():
     # what the figure shows epoch by epoch
     h0 = page_run(0.0)[1]
     v0 = h0["val_loss"]
-    best = int(np.argmin(v0))
-    assert best + 1 == 28 and v0[-1] > v0[best] + 0.08
+    best = int(np.argmin(v0))  # the printed epoch (page_run checks it)
+    assert v0[-1] > v0[best] + 0.08
     # the training loss keeps falling while the validation loss rises
     assert h0["train_loss"][-1] < h0["train_loss"][best] - 0.2
     t8 = page_run(0.8)[1]["train_loss"]  # still falling at the end
@@ -239,12 +249,25 @@ def test_the_curves():
 
 def test_the_figure_alt_text():
     h = {p: page_run(p)[1] for p in (0.0, 0.5, 0.8)}
-    assert h[0.0]["train_loss"][-1] == pytest.approx(0.35, abs=0.03)
-    assert h[0.0]["val_loss"][-1] == pytest.approx(0.67, abs=0.03)
-    assert min(h[0.0]["val_loss"]) == pytest.approx(0.56, abs=0.01)
+    h0, h5, h8 = h[0.0], h[0.5], h[0.8]
+    v0 = h0["val_loss"]
+    alt = re.search(r'aria-label="([^"]*)"',
+                    output(PAGE_NAME, "overfit_figure.py"))[1]
+    # the numbers are the run's, as this setting's run draws them
+    assert (f"p = 0: the training loss keeps falling, to "
+            f"{h0['train_loss'][-1]:.2f}, while the validation loss bottoms "
+            f"out at {min(v0):.2f} at epoch {int(np.argmin(v0)) + 1} and "
+            f"climbs back to {v0[-1]:.2f}.") in alt
+    assert (f"end close to each other, at {h5['train_loss'][-1]:.2f} and "
+            f"{h5['val_loss'][-1]:.2f}.") in alt
+    floor = min(h8["train_loss"] + h8["val_loss"])
+    assert f"both losses stay high, never below {floor:.2f}," in alt
+    # and what it says of them holds: p = 0.5 ends with the two close
+    # together, p = 0.8 highest and both still falling at epoch 100
+    assert abs(h5["train_loss"][-1] - h5["val_loss"][-1]) < 0.05
+    assert floor > max(h5["train_loss"][-1], h5["val_loss"][-1])
     for k in ("train_loss", "val_loss"):
-        assert h[0.5][k][-1] == pytest.approx(0.53, abs=0.03)
-        assert min(h[0.8][k]) > 0.7
+        assert last(h8[k]) < sum(h8[k][-20:-10]) / 10
 
 
 def confidence(p):
@@ -262,15 +285,16 @@ def test_heavy_dropout_is_timid():
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
-    page = PAGE.read_text()
+    page = prose(PAGE_NAME)  # with the numbers the run glued in
     t = overfit_table()
     _, v0, lowest0, epoch0, _ = t[0.0]
-    assert f"lowest at epoch {epoch0}\n  ({lowest0:.3f})" in page
-    assert f"climbs back to {v0:.3f}" in page
-    assert f"lowest validation loss ({t[0.5][1]:.3f})" in page
-    assert f"stays the highest ({t[0.8][0]:.3f})" in page
-    assert f"of the four\n  ({t[0.8][1]:.3f})" in page
-    assert f"best of the four ({t[0.8][4]:.3f})" in page
+    one_line = " ".join(page.split())
+    assert f"lowest at epoch {epoch0} ({lowest0:.3f})" in one_line
+    assert f"climbs back to {v0:.3f}" in one_line
+    assert f"lowest validation loss ({t[0.5][1]:.3f})" in one_line
+    assert f"stays the highest ({t[0.8][0]:.3f})" in one_line
+    assert f"of the four ({t[0.8][1]:.3f})" in one_line
+    assert f"best of the four ({t[0.8][4]:.3f})" in one_line
     for text in ("only\n300 training examples", "60 of them (20 %)",
                  "64 hidden units, 4,810 weights",
                  "learning rate of 0.004, in batches of 64, for 100 epochs",

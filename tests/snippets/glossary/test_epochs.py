@@ -1,5 +1,6 @@
 """Tests for snippets/glossary/epochs.py (glossary: epochs)."""
 
+import functools
 import inspect
 import math
 import re
@@ -10,9 +11,10 @@ import torch
 
 from snippets.glossary import epochs as ep
 from tests.conftest import ROOT
-from tools.records import output
+from tools.records import output, prose
 
 PAGE = ROOT / "docs/glossary/epochs.md"
+PAGE_NAME = "glossary/epochs.md"
 
 
 def page_text():
@@ -203,19 +205,19 @@ def test_the_run_over_fits():
 
 
 def test_training_is_deterministic_and_stopping_follows_the_replay():
-    # 12 epochs again: the page's run, digit for digit
+    # the page's run again, as far as patience 3 goes: digit for digit
     rows, _ = overfit_table()
-    _, _, again, _ = ep.overfitting_run(max_epochs=12)
-    for epoch in (1, 5, 10):
-        i = epoch - 1
-        assert (f"{again['train_loss'][i]:.4f}", f"{again['val_loss'][i]:.3f}",
-                f"{again['val_acc'][i]:.3f}") == rows[epoch]
-    # a real early-stopped run is the prefix of the full run, stops where
-    # the replay says and restores the best epoch's weights
     table = patience_table()
     model, small, h, stopper = ep.overfitting_run(patience=3)
+    assert (stopper.epoch, stopper.best_epoch) == table[3][:2]
+    for epoch in (e for e in rows if e <= stopper.epoch):
+        i = epoch - 1
+        assert (f"{h['train_loss'][i]:.4f}", f"{h['val_loss'][i]:.3f}",
+                f"{h['val_acc'][i]:.3f}") == rows[epoch]
+    # a real early-stopped run is the prefix of the full run, stops where
+    # the replay says and restores the best epoch's weights
+    _, _, again, _ = ep.overfitting_run(max_epochs=stopper.epoch)
     assert h == again
-    assert (stopper.epoch, stopper.best_epoch) == table[3][:2] == (12, 9)
     model.eval()
     with torch.no_grad():
         X_val, y_val = small[1]
@@ -228,8 +230,68 @@ def test_training_is_deterministic_and_stopping_follows_the_replay():
     assert restored == table[10][2]
 
 
+@functools.cache
+def full_run():
+    """The page's 100 epochs, trained again: the figure draws every epoch,
+    overfit.py prints eight of them (checked here to be the same run)."""
+    history = ep.overfitting_run()[2]
+    rows, _ = overfit_table()
+    for epoch, row in rows.items():
+        i = epoch - 1
+        assert (f"{history['train_loss'][i]:.4f}",
+                f"{history['val_loss'][i]:.3f}",
+                f"{history['val_acc'][i]:.3f}") == row
+    return history
+
+
+def test_the_patience_story():
+    rows, (lowest, best) = overfit_table()
+    table = patience_table()
+    # too small: 1 and 3 stop early, at the same best epoch, far from the
+    # lowest loss; "within the first {{ small_stop }} epochs"
+    assert table[1][1] == table[3][1] and table[1][2:4] == table[3][2:4]
+    assert table[1][0] < table[3][0] < best
+    assert float(table[1][2]) > 1.5 * float(lowest)
+    # about right: the lowest loss, ten epochs after it; too large: the
+    # same, fifty epochs after it
+    assert table[10][1] == table[50][1] == best
+    assert table[10][2] == table[50][2] == lowest
+    assert table[10][4] == 10 and table[50][4] == 50
+    # accuracy hardly moves after epoch 20
+    late = [float(r[2]) for e, r in rows.items() if e >= 20]
+    assert max(late) - min(late) < 0.03
+
+
+def test_the_figure_alt_text():
+    history = full_run()
+    table = patience_table()
+    v = np.array(history["val_loss"])
+    best = int(v.argmin()) + 1
+    alt = re.search(r'aria-label="([^"]*)"',
+                    output(PAGE_NAME, "figure.py"))[1]
+    assert (f"the training loss falls to {history['train_loss'][-1]:.4f}, "
+            f"the validation loss falls with it until epoch {best}, then "
+            f"stays nearly flat") in alt
+    assert f"falling to its minimum at epoch {best} and then" in alt
+    assert (f"patience 1 stops (epoch {table[1][0]}, with the loss still "
+            f"far above its minimum), patience 10 (epoch {table[10][0]}, "
+            f"after the minimum) and patience 50 (epoch {table[50][0]})"
+            in alt)
+    # what it says holds: nearly flat after the minimum (on a log scale),
+    # rising slowly, with ups and downs (each stretch of 20 epochs higher
+    # on average than the one before), the first stop far above it
+    after = v[best - 1:]
+    assert after.max() < 1.25 * v.min()
+    means = [after[k:k + 20].mean() for k in range(0, len(after) - 19, 20)]
+    assert means == sorted(means) and len(means) >= 3
+    assert (np.diff(after) < 0).any()  # ups and downs
+    assert v[table[1][0] - 1] > 2 * v.min()
+    assert table[1][0] < best < table[10][0]
+    assert history["train_loss"][-1] < history["train_loss"][19] / 5
+
+
 def test_numbers_in_the_prose_are_what_the_code_computes():
-    text = page_text()
+    text = re.sub(r"\s+", " ", prose(PAGE_NAME))  # the numbers glued in
     rows, (lowest, best) = overfit_table()
     table = patience_table()
     assert "only 200 of the 1078 training images" in text
@@ -238,13 +300,12 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert (f"stops following at epoch {best}, where it is lowest "
             f"({lowest})") in text
     assert f"to {rows[100][1]} by epoch 100" in text
-    assert table[1][:2] == (10, 9) and table[3][:2] == (12, 9)
-    assert "within the first 12 epochs and keep epoch 9" in text
-    assert table[1][2:4] == table[3][2:4]
+    assert (f"Both stop within the first {max(table[1][0], table[3][0])} "
+            f"epochs and keep epoch {table[1][1]}") in text
     assert (f"validation loss of {table[1][2]} and accuracy "
             f"{table[1][3]}") in text
-    assert table[10][:2] == (37, 27) and table[50][:2] == (77, 27)
-    assert "best epoch, 27, and stops at epoch 37" in text
-    assert "77 epochs in all" in text
+    assert (f"best epoch, {table[10][1]}, and stops at epoch "
+            f"{table[10][0]}") in text
+    assert f"{table[50][0]} epochs in all" in text
     _, _, restored = stop_early_record()
     assert f"best validation loss, {restored}," in text
