@@ -12,10 +12,12 @@ from snippets.glossary.digits_task import digits
 from snippets.tuning.task import (
     describe,
     LogUniform,
+    MAX_EPOCHS,
     objective,
     quasi_random_points,
     run_search,
     SearchSpace,
+    Trial,
 )
 
 
@@ -49,6 +51,16 @@ import math
 def place(param, value):
     """Where value sits in a log range, 0 at low, 1 at high."""
     return math.log(value / param.low) / math.log(param.high / param.low)
+
+
+def mean_accuracy(config, *, data, seeds=(0, 1, 2)):
+    """A trial's score: its validation accuracy after a full trial,
+    averaged over `seeds` (one run at a rate near the limit is luck)."""
+    if len(seeds) == 0:
+        raise ValueError("seeds must hold at least one seed, got none")
+    runs = [Trial(config, data=data, seed=s).train_to(MAX_EPOCHS)
+            for s in seeds]
+    return sum(runs) / len(runs)
 # --8<-- [end:boundaries]
 
 
@@ -91,7 +103,7 @@ if __name__ == "__main__":
         points = quasi_random_points(1, n_trials=8, seed=0)
         lr_search[high] = run_search(
             SearchSpace(lr=lr), points,
-            lambda c: objective({**fixed, **c}, data=data))
+            lambda c: mean_accuracy({**fixed, **c}, data=data))
         accuracy, best = max(lr_search[high], key=lambda r: r[0])
         print(f"lr in [0.0001, {high}]: best {accuracy:.3f} at "
               f"lr={best['lr']:.3g}, at {place(lr, best['lr']):.0%} of the "
@@ -113,3 +125,17 @@ if __name__ == "__main__":
     fig.tight_layout()
     plt.show()
     # --8<-- [end:boundaries_figure]
+
+    # --8<-- [start:seeds_run]
+    # the wide range's best learning rate and the one above it, each
+    # trained with six seeds (seeds 0 to 2 are the search's own runs)
+    wide = sorted(lr_search[1.0], key=lambda r: r[1]["lr"])
+    k = max(range(len(wide)), key=lambda i: wide[i][0])  # the best trial
+    seed_runs = {}
+    for _, config in wide[k:k + 2]:
+        seed_runs[config["lr"]] = [
+            Trial({**fixed, **config}, data=data, seed=seed)
+            .train_to(MAX_EPOCHS) for seed in range(6)]
+    for lr, runs in seed_runs.items():
+        print(f"lr={lr:.3g}: " + " ".join(f"{a:.3f}" for a in runs))
+    # --8<-- [end:seeds_run]
