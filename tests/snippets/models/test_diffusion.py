@@ -536,24 +536,6 @@ def table(outputs, header):
     return [line.split() for line in text.splitlines()[1:]]
 
 
-def test_each_cell_shows_what_it_printed_in_one_piece():
-    # The cells print line by line, as a reader writes them; the page and
-    # a reader's Jupyter show one cell's consecutive prints as one block
-    # (tools/notebooks.py merges them). What could still split a result:
-    # a figure or a warning between two prints, which the page would show
-    # as separate boxes (tools/blocks.py compares a code cell with the one
-    # result box after it).
-    nb = records.notebook("diffusion")
-    cells = [c for c in nb.cells if c.cell_type == "code"]
-    kinds = [[o.get("name", o["output_type"]) for o in c.outputs]
-             for c in cells]
-    assert all(k.count("stdout") <= 1 and "stderr" not in k
-               for k in kinds), kinds
-    assert sum(k.count("stdout") for k in kinds) >= 8
-    # and no cell collects its lines to print them once
-    assert not any('"\\n".join(' in c.source for c in cells)
-
-
 def rendered_prose():
     """The notebook's Markdown as the page shows it: the numbers its run
     glued in place of ``{{ name }}``, one space between words."""

@@ -651,19 +651,3 @@ def test_notebook_prints_the_counts():
     assert layers == 44_140_544
 
 
-def test_each_cell_shows_what_it_printed_in_one_piece():
-    # The cells print line by line, as a reader writes them; the page and
-    # a reader's Jupyter show one cell's consecutive prints as one block
-    # (tools/notebooks.py merges them). What could still split a result:
-    # a figure or a warning between two prints, which the page would show
-    # as separate boxes (tools/blocks.py compares a cell with the one
-    # result box after it).
-    nb = records.notebook("transformer")
-    cells = [c for c in nb.cells if c.cell_type == "code"]
-    kinds = [[o.get("name", o["output_type"]) for o in c.outputs]
-             for c in cells]
-    assert all(k.count("stdout") <= 1 and "stderr" not in k
-               for k in kinds), kinds
-    assert sum(k.count("stdout") for k in kinds) >= 15
-    # and no cell collects its lines to print them once
-    assert not any('"\\n".join(' in c.source for c in cells)
