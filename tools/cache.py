@@ -2,11 +2,13 @@
 
 One JSON file per key under ``.cache/exec/`` (git-ignored; ``make clean``
 empties it; ``HPE_CACHE_DIR`` moves it). A record is written to a
-temporary file and renamed into place, so a reader sees a whole record or
-none; a process about to execute a key holds that key's lock, so two
-processes (``mkdocs serve`` and ``make test``) never execute it twice at
-once, and the second one reads what the first one wrote. A record that
-cannot be read is reported in one line, removed, and executed again.
+temporary file of its own (unique to the process and thread) and renamed
+into place, so a reader sees a whole record or none. Each record key has
+a lock: whoever is about to execute a key holds it, so two builds (two
+threads of one build, or ``mkdocs serve`` and ``make test``) never
+execute it twice at once, and the second one reads what the first one
+wrote (tools/execute.py, ``run_job``). A record that cannot be read is
+reported in one line, removed, and executed again.
 """
 
 import contextlib
@@ -14,6 +16,7 @@ import fcntl
 import json
 import logging
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,25 +59,53 @@ class Cache:
     def put(self, key: str, record: dict) -> None:
         file = self._file(key)
         file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({**record, "key": key}))
-        os.replace(tmp, file)
+        # a name no other writer has: two threads may write the same key
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.",
+                                   suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(json.dumps({**record, "key": key}))
+            os.replace(tmp, file)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
     @contextlib.contextmanager
     def locked(self, keys):
-        """Hold the locks of `keys` (taken in sorted order: no deadlock
-        between two processes that want some of the same keys)."""
+        """Hold the locks of `keys`, waiting for each (taken in sorted
+        order: no deadlock between two holders that want some of the same
+        keys). A lock is flock(2) on a file of its own, opened anew: it
+        excludes other threads of this process as well as other
+        processes."""
+        with self._locks(keys, wait=True):
+            yield
+
+    @contextlib.contextmanager
+    def try_locked(self, keys):
+        """Take whichever locks of `keys` are free, without waiting; yield
+        the set of keys taken (held until the block ends)."""
+        with self._locks(keys, wait=False) as taken:
+            yield taken
+
+    @contextlib.contextmanager
+    def _locks(self, keys, *, wait: bool):
         locks = self.path / "locks"
         locks.mkdir(parents=True, exist_ok=True)
-        handles = []
+        held: dict[str, object] = {}
+        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
         try:
             for key in sorted(set(keys)):
                 handle = open(locks / f"{key}.lock", "w")
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                handles.append(handle)
-            yield
+                try:
+                    fcntl.flock(handle, flags)
+                except BlockingIOError:  # only without `wait`
+                    handle.close()
+                    continue
+                held[key] = handle
+            yield set(held)
         finally:
-            for handle in reversed(handles):
+            for handle in reversed(held.values()):
                 fcntl.flock(handle, fcntl.LOCK_UN)
                 handle.close()
 

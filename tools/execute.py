@@ -170,11 +170,20 @@ def jobs(plan: PagePlan, cache: Cache, *, page: bool = False,
             missing.add(index)
         else:
             plan.records[index] = record
-    runs = {_chain(plan, i) for i in missing}
+    want_page = False
     if plan.page_key is not None:
         plan.page_record = cache.get(plan.page_key)
-        if plan.page_record is None and page:
-            runs.add(_page(plan))
+        want_page = plan.page_record is None and page
+    return _jobs(plan, missing, want_page, overrides)
+
+
+def _jobs(plan: PagePlan, missing: set[int], want_page: bool,
+          overrides: Setting) -> list[Job]:
+    """The jobs that write the records of the blocks `missing` (by index)
+    and, with `want_page`, the page's."""
+    runs = {_chain(plan, i) for i in missing}
+    if want_page:
+        runs.add(_page(plan))
     prefixes = {seq[:n] for seq in runs for n in range(1, len(seq) + 1)}
     kids: dict[tuple, list[tuple]] = {p: [] for p in prefixes}
     for p in sorted(prefixes):
@@ -193,8 +202,7 @@ def jobs(plan: PagePlan, cache: Cache, *, page: bool = False,
         job_tree = tree(first)
         writes = {plan.keys[p[-1]]: p[-1] for p in nodes.values()
                   if p[-1] in missing and p == _chain(plan, p[-1])}
-        if (page and plan.page_record is None and plan.page_key is not None
-                and _page(plan) in nodes.values()):
+        if want_page and _page(plan) in nodes.values():
             writes[plan.page_key] = -1
         # no timings on a cold cache: bigger trees first
         out.append(Job(plan, job_tree, nodes, writes,
@@ -215,78 +223,103 @@ def _check_deps(block: Block, result: dict, root: Path) -> str | None:
 
 
 def run_job(job: Job, cache: Cache, root: Path = ROOT) -> list[str]:
-    """Run one job; write its records; return error messages."""
+    """Run one job; write its records; return error messages.
+
+    Each record key has its lock (tools/cache.py). The job takes the locks
+    of the keys it writes that are free, and runs what they still lack; a
+    key whose lock another holder has (another thread of this build, or
+    another process: ``mkdocs serve`` and ``make test``) is that holder's
+    to write. This job still runs such a block where its later blocks need
+    it, but does not write it; if this job needs nothing else, it waits
+    for the holder and reads what it wrote. If the holder wrote nothing
+    (its run raised), this job runs it after all. So no record key is ever
+    executed by two holders at once, and two builds that plan different
+    jobs over the same keys run each of them once.
+    """
+    wanted = dict(job.writes)  # key -> block index (-1: the page)
+    while wanted:
+        with cache.try_locked(wanted) as taken:
+            todo = {k: i for k, i in wanted.items()
+                    if k in taken and cache.get(k) is None}
+            if todo:
+                missing = {i for i in todo.values() if i >= 0}
+                for part in _jobs(job.plan, missing, -1 in todo.values(),
+                                  job.overrides):
+                    errors = _execute(part, cache, root)
+                    if errors:
+                        return errors
+        busy = {k: i for k, i in wanted.items() if k not in taken}
+        if busy:
+            with cache.locked(busy):  # until their holders are done
+                pass
+        wanted = {k: i for k, i in busy.items() if cache.get(k) is None}
+    _read_back(job, cache)
+    return []
+
+
+def _execute(job: Job, cache: Cache, root: Path) -> list[str]:
+    """Run a job whose write locks are held; write its records."""
     plan = job.plan
-    # One lock per job, not per key: a block that several pages share (the
-    # glossary's digits_task.py) has one key, and each page's job runs it
-    # for its own later blocks; they write the same record, atomically.
-    # Two processes (mkdocs serve, make test) that plan the same job wait
-    # for each other, and the second reads what the first wrote.
-    with cache.locked([digest(plan.page, *sorted(job.writes))]):
-        # another process may have written them while we waited
-        if all(cache.get(k) is not None for k in job.writes):
-            _read_back(job, cache)
-            return []
-        start = time.perf_counter()
-        try:
-            results = runner.run(job.tree, root=root,
-                                 overrides=job.overrides)
-        except runner.JobError as error:
-            return [f"{plan.page}: {error}"]
-        took = time.perf_counter() - start
-        page = _page(plan)
-        errors = []
-        for node_id, prefix in job.nodes.items():
-            result = results.get(node_id)
-            if result is None:
-                continue  # after a block that raised
-            b = plan.blocks[prefix[-1]]
-            cache.count("block", f"{plan.page}#{b.index}")
-            if result["error"] is not None:
-                where = ("run top to bottom with the whole page (as its "
-                         "notebook runs)" if prefix == page[:len(prefix)]
-                         and prefix != _chain(plan, b.index) else
-                         "run as a reader copies it: " + ", ".join(
-                             plan.blocks[i].name for i in prefix))
-                errors.append(f"{b}: raised when {where}\n"
-                              f"{result['error']}")
-            elif (problem := _check_deps(b, result, root)) is not None:
-                errors.append(problem)
-        if not errors and any(n not in results for n in job.nodes):
-            errors.append(f"{plan.page}: a job ended without the results "
-                          f"of all its blocks")
-        if errors:
-            return errors
-        by_prefix = {p: results[n] for n, p in job.nodes.items()}
-        for prefix, result in by_prefix.items():
-            i = prefix[-1]
-            if prefix != _chain(plan, i):
-                continue  # a run that gives later blocks their state
-            b = plan.blocks[i]
-            record = {"kind": "chain", "page": plan.page, "title": b.title,
-                      "code": b.visible, "stdout": result["stdout"],
-                      "stderr": result["stderr"], "glue": result["glue"],
-                      "seconds": result["seconds"]}
-            if plan.keys[i] in job.writes:
-                cache.put(plan.keys[i], record)
-                plan.records[i] = record
-            elif result["stdout"] != plan.records[i]["stdout"]:
-                errors.append(f"{b}: printed something else than when it "
-                              f"ran before; is it seeded?")
-        if -1 in job.writes.values():
-            blocks = []
-            for n in range(1, len(page) + 1):
-                b, result = plan.blocks[page[n - 1]], by_prefix[page[:n]]
-                blocks.append({
-                    "title": b.title, "tab": b.tab, "code": b.visible,
-                    "html": bool(b.options.get("html")),
-                    "stdout": result["stdout"], "stderr": result["stderr"],
-                })
-            record = {"kind": "page", "page": plan.page,
-                      "blocks": blocks, "seconds": round(took, 2)}
-            cache.put(plan.page_key, record)
-            plan.page_record = record
+    start = time.perf_counter()
+    try:
+        results = runner.run(job.tree, root=root, overrides=job.overrides)
+    except runner.JobError as error:
+        return [f"{plan.page}: {error}"]
+    took = time.perf_counter() - start
+    page = _page(plan)
+    errors = []
+    for node_id, prefix in job.nodes.items():
+        result = results.get(node_id)
+        if result is None:
+            continue  # after a block that raised
+        b = plan.blocks[prefix[-1]]
+        cache.count("block", f"{plan.page}#{b.index}")
+        if result["error"] is not None:
+            where = ("run top to bottom with the whole page (as its "
+                     "notebook runs)" if prefix == page[:len(prefix)]
+                     and prefix != _chain(plan, b.index) else
+                     "run as a reader copies it: " + ", ".join(
+                         plan.blocks[i].name for i in prefix))
+            errors.append(f"{b}: raised when {where}\n"
+                          f"{result['error']}")
+        elif (problem := _check_deps(b, result, root)) is not None:
+            errors.append(problem)
+    if not errors and any(n not in results for n in job.nodes):
+        errors.append(f"{plan.page}: a job ended without the results "
+                      f"of all its blocks")
+    if errors:
         return errors
+    by_prefix = {p: results[n] for n, p in job.nodes.items()}
+    for prefix, result in by_prefix.items():
+        i = prefix[-1]
+        if prefix != _chain(plan, i):
+            continue  # a run that gives later blocks their state
+        b = plan.blocks[i]
+        record = {"kind": "chain", "page": plan.page, "title": b.title,
+                  "code": b.visible, "stdout": result["stdout"],
+                  "stderr": result["stderr"], "glue": result["glue"],
+                  "seconds": result["seconds"]}
+        known = plan.records.get(i)  # None: another holder writes it
+        if plan.keys[i] in job.writes:
+            cache.put(plan.keys[i], record)
+            plan.records[i] = record
+        elif known is not None and result["stdout"] != known["stdout"]:
+            errors.append(f"{b}: printed something else than when it "
+                          f"ran before; is it seeded?")
+    if -1 in job.writes.values():
+        blocks = []
+        for n in range(1, len(page) + 1):
+            b, result = plan.blocks[page[n - 1]], by_prefix[page[:n]]
+            blocks.append({
+                "title": b.title, "tab": b.tab, "code": b.visible,
+                "html": bool(b.options.get("html")),
+                "stdout": result["stdout"], "stderr": result["stderr"],
+            })
+        record = {"kind": "page", "page": plan.page,
+                  "blocks": blocks, "seconds": round(took, 2)}
+        cache.put(plan.page_key, record)
+        plan.page_record = record
+    return errors
 
 
 def check_page(plan: PagePlan) -> list[str]:

@@ -2,7 +2,11 @@
 
 import json
 import logging
+import multiprocessing
 import threading
+import time
+
+import pytest
 
 from tools.cache import Cache
 
@@ -29,23 +33,70 @@ def test_a_damaged_record_is_dropped_with_one_line(tmp_path, caplog):
         assert not path.exists()
 
 
-def test_locks_serialise_two_writers(tmp_path):
-    cache, order = Cache(tmp_path), []
+def _hold(path, key, rounds):
+    """Add 1 to the number in `path`, `rounds` times, under `key`'s lock:
+    read, yield the processor, write. Without the lock, two holders
+    read the same number and one addition is lost."""
+    cache = Cache(path.parent)
+    for _ in range(rounds):
+        with cache.locked([key, "other"]):
+            n = int(path.read_text())
+            time.sleep(0.002)
+            path.write_text(str(n + 1))
 
-    def writer(n):
-        with cache.locked(["k1", "k2"]):
-            order.append(("start", n))
-            order.append(("end", n))
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+@pytest.mark.parametrize("how", ["threads", "processes"])
+def test_locks_serialise_two_writers(tmp_path, how):
+    counter = tmp_path / "n"
+    counter.write_text("0")
+    start = (threading.Thread if how == "threads" else
+             multiprocessing.get_context("fork").Process)
+    holders = [start(target=_hold, args=(counter, "k", 25))
+               for _ in range(2)]
+    for h in holders:
+        h.start()
+    for h in holders:
+        h.join()
+    assert int(counter.read_text()) == 50  # no addition lost
+
+
+def test_try_locked_takes_only_the_free_locks(tmp_path):
+    cache = Cache(tmp_path)
+    with cache.locked(["a"]):
+        taken = []
+
+        def other():  # another thread: a lock held here excludes it too
+            with cache.try_locked(["a", "b"]) as got:
+                taken.append(got)
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert taken == [{"b"}]
+    with cache.try_locked(["a", "b"]) as got:
+        assert got == {"a", "b"}
+
+
+def test_two_threads_write_one_key_at_once(tmp_path):
+    # threads of one build may write the same record; each write needs a
+    # temporary file of its own, or one thread's rename takes the other's
+    cache, errors = Cache(tmp_path), []
+
+    def write(n):
+        try:
+            for i in range(300):
+                cache.put("ef" * 32, {"stdout": f"{n} {i}"})
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    # never two inside at once
-    assert all(order[i][0] == "start" and order[i + 1] == ("end",
-                                                           order[i][1])
-               for i in range(0, len(order), 2))
+    assert errors == []
+    assert cache.get("ef" * 32)["stdout"] in ("0 299", "1 299")
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_executions_are_counted(tmp_path):
