@@ -64,6 +64,7 @@ def test_page_notebook_is_what_runs_top_to_bottom(md, site):
 def test_a_page_that_changes_a_shared_name_fails(tmp_path):
     # glossary/learning-rate once had a PyTorch tab that rebound the NumPy
     # tab's A: a copied chain ran, the page top to bottom did not
+    from tools.cache import Cache
     from tools.examples import Block, needs
 
     def block(i, code, title):
@@ -71,20 +72,24 @@ def test_a_page_that_changes_a_shared_name_fails(tmp_path):
                      options={"source": "block", "extra": {"title": title}},
                      needs=needs(title))
 
+    blocks = [block(0, "A = [1]\nprint(A)", "a.py"),
+              block(1, "A = 'x'\nprint(A)", "b.py"),
+              block(2, "print(A + [2])", "c.py — run after a.py")]
     plan = execute.PagePlan(
-        "p.md", [block(0, "A = [1]\nprint(A)", "a.py"),
-                 block(1, "A = 'x'\nprint(A)", "b.py"),
-                 block(2, "print(A + [2])", "c.py — run after a.py")],
-        {}, {}, None)
-    plan.chains = {0: plan.blocks[:1], 1: plan.blocks[1:2],
-                   2: [plan.blocks[0], plan.blocks[2]]}
-    from tools import runner
-
-    tree = None
-    for n, b in reversed(list(enumerate(plan.shown))):
-        tree = execute._node(b, f"n{n}", [tree] if tree else [])
-    out = runner.run(tree)
-    assert "TypeError" in out["n2"]["error"]
+        "p.md", blocks, {0: blocks[:1], 1: blocks[1:2],
+                         2: [blocks[0], blocks[2]]},
+        {0: "k0", 1: "k1", 2: "k2"}, "kpage")
+    cache = Cache(tmp_path)
+    # as a reader copies them, every block runs
+    assert execute.run_all(execute.jobs(plan, cache), cache) == []
+    assert plan.records[2]["stdout"] == "[1, 2]\n"
+    # the build's run of the whole page (make test's) reports c.py
+    errors = execute.run_all(execute.jobs(plan, cache, page=True), cache)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("p.md, block 3 (c.py")
+    assert "run top to bottom with the whole page" in errors[0]
+    assert "TypeError" in errors[0]
+    assert cache.get("kpage") is None  # nothing recorded for the notebook
 
 
 def test_tabs_become_headings(site):

@@ -31,18 +31,25 @@ def test_branches_start_from_their_parent_and_nothing_else(run):
 
 
 def test_the_reader_has_no_repository(run):
-    out = run(node("r", "pass", [
+    # hidden lines ran first, with the repository on sys.path for them
+    out = run(node("r", "pass", prelude="import tools", children=[
         node("imp", "import tools"),
         node("read", f"open({str(ROOT / 'README.md')!r}).read()"),
-        node("path", "import sys\nprint(any('work' in p and 'venv' not in p"
-                     f" and p.startswith({str(ROOT)!r}) for p in sys.path))"),
+        # no entry of sys.path inside the repository but its .venv (the
+        # installed packages); nor the working folder, which is not in it
+        node("path", "import os, sys\n"
+                     f"root, venv = {str(ROOT)!r}, {str(ROOT / '.venv')!r}\n"
+                     "inside = [p for p in map(os.path.abspath, sys.path)\n"
+                     "          if os.path.commonpath([p, root]) == root\n"
+                     "          and os.path.commonpath([p, venv]) != venv]\n"
+                     "print(inside, os.getcwd().startswith(root))"),
         node("main", "print(__name__)"),
     ]))
     assert "ModuleNotFoundError: No module named 'tools'" in (
         out["imp"]["error"])
     assert "PermissionError" in out["read"]["error"]
     assert "a file of the repository" in out["read"]["error"]
-    assert out["path"]["stdout"] == "False\n"
+    assert out["path"]["stdout"] == "[] False\n"
     assert out["main"]["stdout"] == "__main__\n"
 
 
