@@ -11,10 +11,7 @@ import numpy as np
 import pytest
 
 from snippets.tuning import search as s
-from tests.conftest import ROOT
-from tools.records import output
-
-PAGE = ROOT / "docs/tuning/search.md"
+from tools.records import output, prose
 
 
 def one_at_a_time():
@@ -61,19 +58,33 @@ def grid_learning_rates():
 def test_one_at_a_time_ends_below_the_joint_best():
     acc, lines = one_at_a_time()
     assert acc.shape == (4, 10)
+    # what the prose says: the best lr depends on the batch size ...
     best_lr = {b: s.LRS[int(row.argmax())]
                for b, row in zip(s.BATCH_SIZES, acc)}
     assert best_lr == {32: 0.2, 64: 0.2, 128: 0.5, 256: 0.5}
-    i, j = 3, int(acc[3].argmax())  # tune lr at batch 256 ...
-    i = int(acc[:, j].argmax())  # ... then the batch size at that lr
-    assert (s.LRS[j], s.BATCH_SIZES[i]) == (0.5, 64)
-    assert acc[i, j] < acc.max() - 0.1
-    assert lines == [
-        f"start: lr=0.01, batch_size=256: {acc[3, s.LRS.index(0.01)]:.3f}",
-        f"tune lr:         lr=0.5: {acc[3, j]:.3f}",
-        f"then batch_size: batch_size=64: {acc[i, j]:.3f}",
-        f"joint best: lr=0.2, batch_size=32: {acc.max():.3f}"]
-    assert f"{acc[i, j]:.3f}" == "0.780" and f"{acc.max():.3f}" == "0.900"
+    # ... so one at a time, from (0.01, 256), stops at (0.5, 64), more
+    # than 0.1 below the joint best, which is on neither sweep's line
+    stop = start = (s.BATCH_SIZES.index(256), s.LRS.index(0.01))
+    stop = (stop[0], int(acc[stop[0]].argmax()))
+    stop = (int(acc[:, stop[1]].argmax()), stop[1])
+    assert (s.BATCH_SIZES[stop[0]], s.LRS[stop[1]]) == (64, 0.5)
+    best = np.unravel_index(acc.argmax(), acc.shape)
+    assert best[0] != start[0] and best[1] != stop[1]
+    assert acc[stop] < acc[best] - 0.1
+    # the lines below the table name those cells; their numbers are the
+    # table's (a table cell printed at the same precision)
+    assert [line.split(":")[0] for line in lines] == [
+        "start", "tune lr", "then batch_size", "joint best"]
+    assert [float(line.rsplit(" ", 1)[1]) for line in lines] == [
+        acc[start], acc[start[0], stop[1]], acc[stop], acc[best]]
+
+
+def test_a_cell_of_the_table_is_what_a_trial_gives():
+    # the table's one-at-a-time stop, trained again here, independently of
+    # the page's run (one epoch: a second)
+    acc, _ = one_at_a_time()
+    i, j = s.BATCH_SIZES.index(64), s.LRS.index(0.5)
+    assert f"{s.one_epoch(0.5, 64):.3f}" == f"{acc[i, j]:.3f}"
 
 
 def test_grid_tries_three_learning_rates_and_loses():
@@ -106,7 +117,8 @@ def test_the_projection_table():
 
 
 def test_numbers_in_the_prose_are_what_the_code_computes():
-    page = " ".join(PAGE.read_text().split())  # one line
+    # one line, as the build renders it (with the numbers glued in)
+    page = " ".join(prose("tuning/search.md").split())
     assert "1,078 training, 359 validation and 360" in page
     assert s.MAX_EPOCHS == 9 and "at most nine epochs" in page
     assert "$3^5 = 243$ trials" in page and 3**5 == 243
@@ -120,8 +132,8 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert f"${best_lr[0]}$ for batches of 32 and 64 but ${best_lr[2]}$ " \
         f"for 128 and 256" in page and best_lr == [0.2, 0.2, 0.5, 0.5]
     j = int(acc[3].argmax())
-    assert f"We stop at ${acc[:, j].max():.3f}$" in page
-    assert f"finds ${acc.max():.3f}$" in page
+    assert f"We stop at {acc[:, j].max():.3f}." in page
+    assert f"once finds {acc.max():.3f}," in page
     assert grid_learning_rates() == [1e-4, 1e-2, 1]
     assert "$10^{-4}$, $10^{-2}$ and $1$" in page
     # the grid lines near the bump: 2/3 for 4 x 4, 0.5 and 0.75 for 5 x 5
