@@ -68,6 +68,7 @@ pin: $(INSTALLED)
 		--no-emit-find-links --output-file requirements.txt \
 		requirements.in
 
-## clean: the built site and every cache (the next build runs every example)
+## clean: the built site and every cache (the next build runs every example,
+## the next make test every test)
 clean:
-	rm -rf site .cache
+	rm -rf site .cache .pytest_cache

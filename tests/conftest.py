@@ -1,8 +1,6 @@
 """Shared fixtures: one clean, strict build of the site per test run."""
 
 import fcntl
-import functools
-import hashlib
 import json
 import os
 import subprocess
@@ -116,93 +114,3 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("kernels") is not None:
             item.add_marker(pytest.mark.skip(reason=KERNELS_REASON))
-
-
-# --- not running again the slow tests that passed on the same inputs ------
-#
-# A test marked `reuse_pass` (the execution cache's builds of a copy of
-# the repository, the PostgreSQL runs) is a function of the repository's
-# files, the packages (requirements.txt), the Python and what the mark's
-# keyword arguments add (the server's binary). When it passed on exactly
-# these, it is skipped, before its fixtures run, with a reason that says
-# so; any change to any file runs it again, and CI's clean clone runs them
-# all.
-# HPE_RERUN=1 runs them anyway. (Browser tests have the same, keyed by the
-# built site: tests/browser/conftest.py.)
-
-REUSED_REASON = "passed before on these same files (HPE_RERUN=1 runs it)"
-
-
-@functools.cache
-def repo_digest() -> str | None:
-    """Every file git tracks or would track (not the ignored ones), by
-    path and content, and the Python; None outside a git checkout."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard"], cwd=ROOT, capture_output=True,
-            check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    h = hashlib.sha256(sys.version.encode())
-    for name in sorted(set(filter(None, listed.split(b"\0")))):
-        path = ROOT / name.decode()
-        if path.is_file():
-            h.update(name + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-def _reuse(item) -> Path | None:
-    mark = item.get_closest_marker("reuse_pass")
-    if mark is None or os.environ.get("HPE_RERUN") == "1":
-        return None
-    digest = repo_digest()
-    if digest is None:
-        return None
-    extra = "\0".join(f"{k}={v() if callable(v) else v}"  # e.g. a binary
-                       for k, v in sorted(mark.kwargs.items()))
-    key = hashlib.sha256(
-        f"{item.nodeid}\0{digest}\0{extra}".encode()).hexdigest()
-    from tools.cache import folder
-
-    return folder() / "tests-passed" / key
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    mark = _reuse(item)
-    if mark is not None and mark.exists():
-        pytest.skip(f"reused: {REUSED_REASON}")
-    item._hpe_reuse = mark
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Record a pass under the key set above, or by the browser tests'
-    own (tests/browser/conftest.py)."""
-    outcome = yield
-    report = outcome.get_result()
-    mark = getattr(item, "_hpe_reuse", None)
-    if report.when == "call" and report.passed and mark is not None:
-        mark.parent.mkdir(parents=True, exist_ok=True)
-        mark.touch()
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Say how many tests were not run again because they passed on the
-    same inputs (browser tests: tests/browser/conftest.py; slow ones:
-    above). Here: with xdist, only this conftest is loaded where the
-    summary is written."""
-    reused = [r for r in terminalreporter.stats.get("passed", [])
-              if any(v == "reused" for k, v in r.user_properties
-                     if k == "hpe")]
-    if reused:
-        terminalreporter.write_line(
-            f"{len(reused)} browser tests passed before on this same "
-            f"site, browser and test code, and were not run again "
-            f"(HPE_RERUN_BROWSER=1 runs them)")
-    slow = [r for r in terminalreporter.stats.get("skipped", [])
-            if REUSED_REASON in str(r.longrepr)]
-    if slow:
-        terminalreporter.write_line(
-            f"{len(slow)} slow tests (skipped above) {REUSED_REASON}")

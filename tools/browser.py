@@ -8,6 +8,7 @@ with `python -m playwright install chromium`.
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 HOW = (
@@ -48,3 +49,18 @@ def executable(playwright=None) -> dict:
     """Launch options naming the executable (none: Playwright's own)."""
     path = chromium_path(playwright)
     return {"executable_path": path} if path else {}
+
+
+def identity() -> str:
+    """Which Chromium the tests would drive: its path and the version it
+    reports (Playwright's own is known by Playwright's version, which the
+    tests' key holds among the installed packages)."""
+    path = chromium_path()
+    if path is None:
+        return "Playwright's own, or none"
+    try:
+        version = subprocess.run([path, "--version"], capture_output=True,
+                                 text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as error:
+        version = f"unknown ({error})"
+    return f"{Path(path).resolve()}: {version}"

@@ -10,16 +10,13 @@ a browser.
 """
 
 import functools
-import hashlib
 import http.server
 import os
 import threading
-from pathlib import Path
 
 import pytest
 
-from tools.browser import ARGS, HOW, chromium_path
-from tools.cache import folder as cache_folder
+from tools.browser import ARGS, HOW, chromium_path, identity
 
 
 def find_chromium(playwright) -> dict:
@@ -125,53 +122,16 @@ def visit(browser, server):
         context.close()
 
 
-# --- not running again what passed on the very same inputs ----------------
+# --- not running again what passed on identical inputs -------------------
 #
-# A browser test's result is a function of the built site (every page and
-# asset a page can load), the browser, the packages (requirements.txt) and
-# the tests' own code. `make test` run again on an unchanged site would
-# repeat a couple of minutes of Chromium for the same answers; a test that
-# passed on the same inputs is not run again, and the summary says how
-# many (the same idea as the examples' cache; CI's clean clone runs them
-# all). HPE_RERUN_BROWSER=1 (or HPE_RERUN=1) runs them anyway. Tests that
-# leave an artefact (screenshots) always run.
-
-ROOT = Path(__file__).resolve().parents[2]
-CODE = [*sorted((ROOT / "tests/browser").glob("*.py")),
-        ROOT / "tests/pages.py", ROOT / "tests/conftest.py",
-        ROOT / "tools/browser.py", ROOT / "requirements.txt"]
-REUSED = "reused"  # tests/conftest.py counts them in the summary
+# A browser test's result is a function of the repository's files (the
+# site is built from them), the packages, and the browser: tests/reuse.py
+# skips one that passed on all the same, and says so. Tests that leave an
+# artefact (screenshots) always run.
 
 
-@pytest.fixture(scope="session")
-def inputs_digest(site, browser) -> str:
-    h = hashlib.sha256()
-    for path in [*sorted(p for p in site.rglob("*") if p.is_file()), *CODE]:
-        h.update(str(path.relative_to(site if path.is_relative_to(site)
-                                      else ROOT)).encode())
-        h.update(path.read_bytes())
-    h.update(browser.version.encode())
-    return h.hexdigest()
-
-
-def _passed(item) -> Path | None:
-    """Where a pass of this test on these inputs is recorded, or None for
-    a test that must always run."""
-    if ("visit" not in item.fixturenames or "screenshot" in item.name
-            or "1" in (os.environ.get("HPE_RERUN_BROWSER"),
-                       os.environ.get("HPE_RERUN"))):
-        return None
-    digest = item._request.getfixturevalue("inputs_digest")
-    key = hashlib.sha256(f"{item.nodeid}\0{digest}".encode()).hexdigest()
-    return cache_folder() / "browser-passed" / key
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem):
-    mark = _passed(pyfuncitem)
-    if mark is not None and mark.exists():
-        pyfuncitem.user_properties.append(("hpe", REUSED))
-        return True  # the test body is not run again
-    # recorded when it passes, by tests/conftest.py's makereport hook
-    pyfuncitem._hpe_reuse = mark
-    return None
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "visit" in getattr(item, "fixturenames", ()) and (
+                "screenshot" not in item.name):
+            item.add_marker(pytest.mark.reuse_pass(browser=identity))
