@@ -17,81 +17,22 @@ two other settings, after this module. These tests need every setting's
 records, so they run there and are skipped in ``make test``.
 """
 
-import ast
 import re
 from pathlib import Path
 
 import jupytext
 import pytest
 
+from tests.numbers import (code_constants, numbers, outside_fences, reading,
+                           rounding, significant, value)
 from tests.pages import DOCS, PAGES
-from tools import environment, fences, glue, notebooks, records
+from tools import environment, fences, records
 
 ROOT = DOCS.parent
 SETTINGS = tuple(environment.SETTINGS)
-# a number, with the % that may follow it (a percentage is read as a
-# fraction: "95%" is 0.95, to two more places)
-NUMBER = re.compile(r"(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?"
-                    r"(?![\w])%?")
-CODE_SPAN = re.compile(r"(`+)[\s\S]+?\1")  # inline code, across lines too
-QUOTED = re.compile(r"`+\s*-?[\d.,]+(?:e[-+]?\d+)?%?\s*`+")
 ALT = re.compile(r'\balt=f?"((?:[^"\\]|\\.)*)"')
 EXECUTED = [p for p in PAGES if p.suffix == ".ipynb"
             or "exec=\"on\"" in (DOCS / p).read_text()]
-
-
-def numbers(text: str) -> list[str]:
-    return NUMBER.findall(text)
-
-
-def value(number: str) -> float:
-    if number.endswith("%"):
-        return value(number[:-1]) / 100
-    return float(number.replace(",", ""))
-
-
-def significant(number: str) -> int:
-    """Its significant digits: "0.958" has three, "3%" and "0.1" one. A
-    number of one digit ("3 layers", "within 3%") is too coarse to tell a
-    measured value from a coincidence; what it claims, the snippet tests
-    check under every setting."""
-    mantissa = number.rstrip("%").split("e")[0].replace(",", "")
-    return len(mantissa.replace("-", "").replace(".", "").lstrip("0"))
-
-
-def rounding(number: str):
-    """How `number` is rounded, as a function that rounds any value the
-    same way: to its decimals ("0.958", "95.8%": three), or to its
-    significant digits in scientific notation ("1.2e-32": two)."""
-    text = number.rstrip("%")
-    if "e" in text:
-        digits = len(text.split("e")[0].split(".")[1]) if "." in text.split(
-            "e")[0] else 0
-        return lambda v: f"{v:.{digits}e}"
-    places = len(text.split(".")[1]) if "." in text else 0
-    places += 2 if number.endswith("%") else 0
-    return lambda v: f"{round(v, places):.{places}f}"
-
-
-def code_constants(page: Path) -> set[float]:
-    """The numbers written in the page's code: its inputs (a learning rate
-    of 0.1, momentum 0.9), which the prose may name whatever a run prints."""
-    if page.suffix == ".ipynb":
-        nb = jupytext.read(ROOT / "notebooks" / f"{page.stem}.py",
-                           fmt="py:percent")
-        sources = [notebooks.expand(c.source) for c in nb.cells
-                   if c.cell_type == "code"]
-    else:
-        plan = records.plan(page.as_posix())
-        sources = [b.code for b in plan.blocks]
-    found = set()
-    for source in sources:
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Constant) and isinstance(
-                    node.value, int | float) and not isinstance(
-                    node.value, bool):
-                found.add(float(node.value))
-    return found
 
 
 def outputs(page: Path, setting: str) -> list[str]:
@@ -134,7 +75,7 @@ def typed(page: Path) -> str:
     """What a reader reads on the page that was typed by hand: the prose
     outside code, fenced or inline (but a number quoted as `0.958` is
     prose; ``{{ name }}`` is left out: those come from the run), and the
-    figures' descriptions (their literal parts)."""
+    figures' descriptions (their literal parts); tests/numbers.py."""
     if page.suffix == ".ipynb":
         nb = jupytext.read(ROOT / "notebooks" / f"{page.stem}.py",
                            fmt="py:percent")
@@ -143,17 +84,12 @@ def typed(page: Path) -> str:
                   for line in _figure_comment(c.source)]
     else:
         text = (DOCS / page).read_text()
-        found = fences.fences(text)
-        code = {n for f in found for n in range(f.line - 1, f.end)}
-        parts = ["\n".join(line for n, line in enumerate(text.split("\n"))
-                           if n not in code)]
-        inside = "\n".join(line for f in found for line in f.body)
+        parts = [outside_fences(text)]
+        inside = "\n".join(line for f in fences.fences(text)
+                           for line in f.body)
         for match in ALT.finditer(inside):
             parts.append(re.sub(r"\{[^{}]*\}", " ", match[1]))
-    # `run(lr=0.3)` is code; `0.958` quotes what a block printed
-    text = CODE_SPAN.sub(
-        lambda m: m[0] if QUOTED.fullmatch(m[0]) else " ", "\n".join(parts))
-    return glue.PLACEHOLDER.sub(" ", text)
+    return reading("\n".join(parts))
 
 
 def _figure_comment(code: str) -> list[str]:
