@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test kernels build bench links lint pin clean
+.PHONY: serve test kernels mutants build bench links lint pin clean
 
 # torch is pinned to its CPU build (torch==2.13.0+cpu), installed first and
 # alone: from a local wheel folder or an index pip already knows, and where
@@ -44,6 +44,14 @@ kernels: $(INSTALLED)
 	$(BIN)/python -m pytest -m kernels tests/site/test_kernels.py
 	ATEN_CPU_CAPABILITY=avx2 $(BIN)/python -m pytest $(CLAIMS)
 	ATEN_CPU_CAPABILITY=default $(BIN)/python -m pytest $(CLAIMS)
+
+## mutants: mutation testing (mutmut) of the modules whose tests must bite,
+## in a copy (mutants/); writes the scores into docs/contributing/testing.md
+## and fails when a module misses its target (not part of make test)
+mutants: $(INSTALLED)
+	rm -rf mutants
+	start=$$(date +%s); HPE_MUTANTS=1 $(BIN)/mutmut run >/dev/null && \
+		$(BIN)/python -m tools.mutants $$(( $$(date +%s) - start ))
 
 ## build: the site into site/, as deployed (examples from .cache/exec when
 ## their content did not change)

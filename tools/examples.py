@@ -35,6 +35,9 @@ HIDE = "markdown-exec: hide"
 RUN_AFTER = re.compile(r"run after (.+)$")
 PROJECT_PACKAGES = ("tools", "snippets", "tests", "notebooks")
 
+# make mutants mutates the content keys below, not the reading of blocks
+# pragma: no mutate start
+
 
 class ExampleError(ValueError):
     """A page's blocks are not well formed."""
@@ -193,6 +196,7 @@ def check_chains(blocks: list[Block]) -> dict[int, list[Block]]:
     return chains(blocks)
 
 
+# pragma: no mutate end
 # --- content keys ---------------------------------------------------------
 
 

@@ -1,0 +1,134 @@
+"""Mutation scores: how many of mutmut's mutants the tests kill, per module.
+
+``make mutants`` runs mutmut over the modules named in pyproject.toml's
+``[tool.mutmut]`` (in a copy, mutants/), then this module reads its
+results, writes the scores into docs/contributing/testing.md (between
+the ``mutants`` markers) and exits non-zero when a module misses its
+target. A mutant is *killed* when a test fails on it (or it runs past
+mutmut's timeout); *survived* when every test that runs its function
+passes; *no tests* when no selected test runs its function at all. The
+score is killed / (all mutants but the equivalent ones). An equivalent
+mutant (one that cannot change what the code does) is listed in
+EQUIVALENT with the reason; a mutant that survives for another reason
+wants a test.
+"""
+
+import collections
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs/contributing/testing.md"
+START, END = "<!-- mutants:start -->", "<!-- mutants:end -->"
+TARGETS = {  # module -> the share of mutants the tests must kill
+    "snippets/history/backprop_1986.py": 0.90,
+    "snippets/glossary/momentum.py": 0.90,
+    "snippets/glossary/learning_rate_decay.py": 0.90,
+    "snippets/tuning/methods.py": 0.90,
+    "tools/cache.py": 0.85,
+    "tools/examples.py": 0.85,  # its content keys (the rest: no mutate)
+}
+EQUIVALENT: dict[str, str] = {  # mutmut's name -> why it changes nothing
+}
+LINE = re.compile(r"^\s*(?P<module>[\w.]+)\.(?P<function>x\w+?)__mutmut_"
+                  r"(?P<n>\d+): (?P<status>.+?)\s*$")
+
+
+def results(text: str) -> dict[str, list[tuple[str, str]]]:
+    """module path -> [(mutant name, status)], from ``mutmut results
+    --all true``."""
+    out = collections.defaultdict(list)
+    for line in text.splitlines():
+        m = LINE.match(line)
+        if m:
+            path = m["module"].replace(".", "/") + ".py"
+            name = f"{m['module']}.{m['function']}__mutmut_{m['n']}"
+            out[path].append((name, m["status"]))
+    return dict(out)
+
+
+def scores(found: dict[str, list[tuple[str, str]]]) -> list[dict]:
+    rows = []
+    for path, target in TARGETS.items():
+        mutants = [(n, s) for n, s in found.get(path, [])
+                   if n not in EQUIVALENT]
+        count = collections.Counter(s for _, s in mutants)
+        killed = count["killed"] + count["timeout"]
+        total = len(mutants)
+        rows.append({"module": path, "target": target, "total": total,
+                     "killed": killed, "survived": count["survived"],
+                     "no tests": count["no tests"],
+                     "equivalent": sum(n in EQUIVALENT
+                                       for n, _ in found.get(path, [])),
+                     "score": killed / total if total else 0.0})
+    return rows
+
+
+def by_function(found: dict[str, list[tuple[str, str]]], path: str
+                ) -> dict[str, collections.Counter]:
+    """function -> statuses of its mutants that were not killed."""
+    out: dict[str, collections.Counter] = collections.defaultdict(
+        collections.Counter)
+    for name, status in found.get(path, []):
+        if status not in ("killed", "timeout") and name not in EQUIVALENT:
+            function = name.rsplit(".", 1)[1].split("__mutmut_")[0]
+            out[function.removeprefix("x_").replace("xǁ", "").replace(
+                "ǁ", ".")][status] += 1
+    return out
+
+
+def report(rows: list[dict], found, seconds: float | None) -> str:
+    lines = [START, "",
+             "| module | mutants | killed | survived | no tests | score "
+             "| target |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        met = "met" if r["score"] >= r["target"] else "**not met**"
+        lines.append(
+            f"| `{r['module']}` | {r['total']} | {r['killed']} | "
+            f"{r['survived']} | {r['no tests']} | {r['score']:.0%} | "
+            f"≥ {r['target']:.0%}: {met} |")
+    if seconds is not None:
+        lines += ["", f"The run took {seconds / 60:.0f} minutes "
+                      f"(mutmut 3.8.1, every core)."]
+    lines += ["", "Where the mutants that live are, by function (survived, "
+                  "or run by no selected test):", ""]
+    for r in rows:
+        funcs = by_function(found, r["module"])
+        if not funcs:
+            continue
+        parts = ", ".join(
+            f"`{f}` {sum(c.values())}" for f, c in sorted(
+                funcs.items(), key=lambda kv: -sum(kv[1].values())))
+        lines.append(f"- `{r['module']}`: {parts}")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write(text: str) -> None:
+    page = PAGE.read_text()
+    start, end = page.index(START), page.index(END) + len(END)
+    PAGE.write_text(page[:start] + text + page[end:])
+
+
+def main(argv: list[str]) -> int:
+    seconds = float(argv[1]) if len(argv) > 1 else None
+    text = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    found = results(text)
+    rows = scores(found)
+    write(report(rows, found, seconds))
+    missed = [r for r in rows if r["score"] < r["target"]]
+    for r in rows:
+        print(f"{r['module']}: {r['killed']}/{r['total']} killed "
+              f"({r['score']:.0%}; target {r['target']:.0%})")
+    if missed:
+        print(f"{len(missed)} modules below their target: the table in "
+              f"{PAGE.relative_to(ROOT)} says where the survivors are")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
