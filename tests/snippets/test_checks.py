@@ -134,3 +134,90 @@ def test_good_values_pass(canonical):
     canonical["check_real"]("p", 0.0, low=0, high=1, high_open=True)
     canonical["check_bool"]("b", False)
     canonical["check_choice"]("m", "min", ("min", "max"))
+
+
+# Every copy, as each module has it, against one table of calls: the good
+# values at each bound pass, and each bad one raises the exact message.
+# (The shape test above already holds the copies to the canonical text;
+# this runs them, as the mutation tests need: docs/contributing/testing.md.)
+INF, NAN = math.inf, math.nan
+CALLS = [  # (function, name, value, keyword arguments, message or None)
+    ("check_int", "n", 1, {"low": 1}, None),
+    ("check_int", "n", 0, {"low": 1}, "n must be an integer >= 1, got 0"),
+    ("check_int", "k", 8, {"low": 1, "high": 8}, None),
+    ("check_int", "k", 1, {"low": 1, "high": 8}, None),
+    ("check_int", "k", 9, {"low": 1, "high": 8},
+     "k must be an integer in [1, 8], got 9"),
+    ("check_int", "k", 0, {"low": 1, "high": 8},
+     "k must be an integer in [1, 8], got 0"),
+    ("check_int", "n", True, {"low": 0},
+     "n must be an integer >= 0, got True"),
+    ("check_int", "n", 2.0, {"low": 0}, "n must be an integer >= 0, got 2.0"),
+    ("check_real", "x", 3, {}, None),
+    ("check_real", "x", -1e300, {}, None),
+    ("check_real", "x", NAN, {}, "x must be a finite number, got nan"),
+    ("check_real", "x", INF, {}, "x must be a finite number, got inf"),
+    ("check_real", "x", True, {}, "x must be a finite number, got True"),
+    ("check_real", "x", "1", {}, "x must be a finite number, got '1'"),
+    ("check_real", "lr", 0, {"low": 0}, None),
+    ("check_real", "lr", -1e-12, {"low": 0},
+     "lr must be a finite number >= 0, got -1e-12"),
+    ("check_real", "lr", 1e-12, {"low": 0, "low_open": True}, None),
+    ("check_real", "lr", 0, {"low": 0, "low_open": True},
+     "lr must be a finite number > 0, got 0"),
+    ("check_real", "t", 1, {"high": 1}, None),
+    ("check_real", "t", 1.5, {"high": 1},
+     "t must be a finite number <= 1, got 1.5"),
+    ("check_real", "t", 0.999, {"high": 1, "high_open": True}, None),
+    ("check_real", "t", 1, {"high": 1, "high_open": True},
+     "t must be a finite number < 1, got 1"),
+    ("check_real", "t", -INF, {"high": 1, "high_open": True},
+     "t must be a finite number < 1, got -inf"),
+    ("check_real", "p", 0, {"low": 0, "high": 1}, None),
+    ("check_real", "p", 1, {"low": 0, "high": 1}, None),
+    ("check_real", "p", 1.01, {"low": 0, "high": 1},
+     "p must be a number in [0, 1], got 1.01"),
+    ("check_real", "p", 0, {"low": 0, "high": 1, "low_open": True},
+     "p must be a number in (0, 1], got 0"),
+    ("check_real", "p", 1, {"low": 0, "high": 1, "high_open": True},
+     "p must be a number in [0, 1), got 1"),
+    ("check_real", "p", 0.5, {"low": 0, "high": 1, "low_open": True,
+                              "high_open": True}, None),
+    ("check_real", "p", 0, {"low": 1e-3, "high": 0.5},
+     "p must be a number in [0.001, 0.5], got 0"),
+    ("check_bool", "b", True, {}, None),
+    ("check_bool", "b", False, {}, None),
+    ("check_bool", "b", 1, {}, "b must be True or False, got 1"),
+    ("check_bool", "b", None, {}, "b must be True or False, got None"),
+    ("check_choice", "m", "b", {"choices": ("a", "b")}, None),
+    ("check_choice", "m", "c", {"choices": ("a", "b")},
+     "m must be one of 'a', 'b', got 'c'"),
+]
+
+
+def copies():
+    """(module, function name) for every check a snippet module has."""
+    found = []
+    for path in SOURCES:
+        if path.is_relative_to(ROOT / "snippets"):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            found += [(module, n) for n in sorted({c.name for c in
+                                                   checks(path)})]
+    return found
+
+
+@pytest.mark.parametrize("module, function", copies(),
+                         ids=lambda x: x.removeprefix("snippets."))
+def test_every_copy_behaves(module, function):
+    import importlib
+
+    check = getattr(importlib.import_module(module), function)
+    cases = [c for c in CALLS if c[0] == function]
+    assert cases
+    for _, name, value, kwargs, message in cases:
+        if message is None:
+            check(name, value, **kwargs)
+            continue
+        with pytest.raises(ValueError) as error:
+            check(name, value, **kwargs)
+        assert str(error.value) == message

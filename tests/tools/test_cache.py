@@ -3,12 +3,14 @@
 import json
 import logging
 import multiprocessing
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from tools.cache import Cache
+from tools.cache import ROOT, Cache, folder
 
 
 def test_a_record_round_trips(tmp_path):
@@ -104,3 +106,89 @@ def test_executions_are_counted(tmp_path):
     cache.count("block", "p.md#0")
     cache.count("block", "p.md#0")
     assert [e["what"] for e in cache.executions()] == ["p.md#0", "p.md#0"]
+
+
+def test_the_cache_lives_where_it_says(monkeypatch, tmp_path):
+    monkeypatch.delenv("HPE_CACHE_DIR", raising=False)
+    assert folder() == ROOT / ".cache/exec"
+    monkeypatch.setenv("HPE_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert folder() == tmp_path / "elsewhere"
+    assert Cache().path == tmp_path / "elsewhere"
+    # one file per key, in a folder named by its first two characters:
+    # what tests and tools glob for (??/*.json)
+    key = "0f" + "e" * 62
+    Cache().put(key, {"stdout": ""})
+    assert [p.relative_to(tmp_path / "elsewhere").as_posix()
+            for p in (tmp_path / "elsewhere").rglob("*.json")] == [
+        f"0f/{key}.json"]
+
+
+def test_a_record_of_another_key_is_damaged(tmp_path, caplog):
+    cache, key = Cache(tmp_path), "ab" * 32
+    cache.put(key, {"stdout": "x"})
+    path = next(tmp_path.rglob(f"{key}.json"))
+    path.write_text(json.dumps({"key": "cd" * 32}))
+    with caplog.at_level(logging.WARNING, logger="hpe.cache"):
+        assert cache.get(key) is None
+    assert "not a record of this key" in caplog.text
+
+
+def test_a_damaged_record_removed_meanwhile_is_no_error(tmp_path,
+                                                        monkeypatch):
+    cache, key = Cache(tmp_path), "ab" * 32
+    cache.put(key, {"stdout": "x"})
+    next(tmp_path.rglob(f"{key}.json")).write_text("{damaged")
+
+    def gone(self, *args, **kwargs):  # another process removed it first
+        raise FileNotFoundError(self)
+
+    monkeypatch.setattr(Path, "unlink", gone)
+    assert cache.get(key) is None
+
+
+def test_a_new_cache_folder_is_made_on_first_write(tmp_path):
+    cache = Cache(tmp_path / "a" / "b")
+    cache.put("ab" * 32, {"stdout": "x"})
+    assert cache.get("ab" * 32)["stdout"] == "x"
+    logged = Cache(tmp_path / "c" / "d")
+    before = time.time()
+    logged.count("block", "p.md#1")
+    (entry,) = logged.executions()
+    assert entry["kind"] == "block" and entry["what"] == "p.md#1"
+    assert before <= entry["at"] <= time.time()
+
+
+def test_a_record_is_renamed_into_place_from_its_own_folder(tmp_path,
+                                                            monkeypatch):
+    # a rename is atomic only within one file system: the temporary file
+    # sits beside the record
+    cache, renamed = Cache(tmp_path), []
+    replace = os.replace
+
+    def recording(src, dst):
+        renamed.append((Path(src).parent, Path(dst).parent))
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", recording)
+    cache.put("ab" * 32, {"stdout": "x"})
+    assert renamed == [(tmp_path / "ab", tmp_path / "ab")]
+
+
+def test_a_failed_write_leaves_nothing_and_says_why(tmp_path, monkeypatch):
+    cache = Cache(tmp_path)
+
+    def full(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="disk full"):
+        cache.put("ab" * 32, {"stdout": "x"})
+    assert list(tmp_path.rglob("*")) == [tmp_path / "ab"]
+
+    def vanished(src, dst):  # the temporary file went, then the error
+        os.unlink(src)
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(os, "replace", vanished)
+    with pytest.raises(OSError, match="disk gone"):
+        cache.put("ab" * 32, {"stdout": "x"})

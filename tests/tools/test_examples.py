@@ -9,6 +9,7 @@ from tools.examples import (
     ExampleError,
     chains,
     collect,
+    imports_torch,
     key,
     needs,
     project_imports,
@@ -75,6 +76,88 @@ def test_keys_change_with_code_helpers_and_environment(tmp_path):
     before = key("chain", hidden, env, root)
     (root / "tools/png.py").write_text("X = 2\n")
     assert key("chain", hidden, env, root) != before
+
+
+def project(root, files: dict[str, str]):
+    """A repository of tools/ modules under `root`."""
+    (root / "tools").mkdir(exist_ok=True)
+    (root / "tools/__init__.py").write_text("")
+    for name, text in files.items():
+        (root / "tools" / name).write_text(text)
+    return root
+
+
+def found(code, root) -> set[str]:
+    return {p.relative_to(root).as_posix()
+            for p in project_imports(code, root)}
+
+
+def test_project_imports_reads_every_form_of_import(tmp_path):
+    root = project(tmp_path, {"a.py": "", "b.py": "import numpy\n",
+                              "c.py": "from . import a\n"})
+    assert found("import tools.a", root) == {"tools/__init__.py",
+                                             "tools/a.py"}
+    assert found("from tools.b import x", root) == {"tools/__init__.py",
+                                                    "tools/b.py"}
+    assert found("from tools import a, b", root) == {
+        "tools/__init__.py", "tools/a.py", "tools/b.py"}
+    # a relative import is the same package's: skipped, and the reading
+    # goes on after it
+    assert found("from . import a\nimport tools.b", root) == {
+        "tools/__init__.py", "tools/b.py"}
+    assert found("import numpy, json", root) == set()
+
+
+def test_imports_torch_is_read_not_run():
+    for yes in ("import torch", "import torch.nn as nn", "from torch import"
+                " nn", "from torch.optim import SGD", "import numpy, torch",
+                "x = 1\nimport torch"):
+        assert imports_torch(yes), yes
+    for no in ("import numpy", "import torchvision", "from . import torch",
+               "from .torch import x", "x = 'import torch'", ""):
+        assert not imports_torch(no), no
+    assert imports_torch("import numpy", "import torch")  # any source
+
+
+def test_the_key_holds_every_file_the_hidden_lines_import(tmp_path):
+    root = project(tmp_path, {"a.py": "A = 1\n", "b.py": "B = 1\n"})
+    chain = [block(0, "from tools.a import A  # markdown-exec: hide\n"
+                      "print(1)"),
+             block(1, "from tools.b import B  # markdown-exec: hide\n"
+                      "print(2)")]
+    env = {"python": "3", "torch": "capability AVX2"}
+    before = key("chain", chain, env, root)
+    for name in ("a.py", "b.py"):  # each of them, in either block
+        (root / "tools" / name).write_text("changed = 1\n")
+        assert key("chain", chain, env, root) != before
+        before = key("chain", chain, env, root)
+
+
+def test_the_torch_part_of_the_environment_counts_only_with_torch(
+        tmp_path):
+    root = project(tmp_path, {"plain.py": "X = 1\n",
+                              "nets.py": "import torch\n"})
+    env = {"python": "3", "torch": "capability AVX2"}
+    other = {**env, "torch": "capability DEFAULT"}
+    plain = [block(0, "print(1)")]
+    assert key("chain", plain, env, root) == key("chain", plain, other, root)
+    for torchy in ([block(0, "import torch\nprint(1)")],
+                   [block(0, "from tools.nets import x  # markdown-exec: "
+                             "hide\nprint(1)")]):  # through a helper
+        assert key("chain", torchy, env, root) != key(
+            "chain", torchy, other, root)
+    # and the rest of the environment always counts
+    assert key("chain", plain, env, root) != key(
+        "chain", plain, {**env, "python": "4"}, root)
+
+
+def test_the_key_does_not_depend_on_the_order_of_the_environment(
+        tmp_path):
+    chain = [block(0, "print(1)")]
+    a = {"python": "3", "numpy": "2", "variables": {"A": "1", "B": "2"}}
+    b = {"variables": {"B": "2", "A": "1"}, "numpy": "2", "python": "3"}
+    assert key("chain", chain, a, tmp_path) == key("chain", chain, b,
+                                                   tmp_path)
 
 
 def test_collect_reads_a_page_as_the_build_does():
