@@ -10,6 +10,7 @@ sees; tests/site/test_explorers.py reads the JSON embedded in the page.
 """
 
 import functools
+import itertools
 import json
 
 import numpy as np
@@ -115,3 +116,83 @@ def expected(eid: str, at: list[int], values: list[list]) -> list[str]:
             "batch-explorer": _batch, "init-explorer": _init}[eid](
         at, values)
 
+
+
+# --- checks of an explorer's data (its spec, as explorer() returns it, or as
+# the built page embeds it: tests/site/test_explorers.py) ------------------
+
+
+def frames_to_check(spec) -> list[tuple[int, ...]]:
+    """The default frame, every control at its first and last value, and
+    a few more in between: a dozen per explorer."""
+    counts = [len(c["values"]) for c in spec["controls"]]
+    default = tuple(c["default"] for c in spec["controls"])
+    corners = list(itertools.product(*[(0, n - 1) for n in counts]))
+    rng = np.random.default_rng(0)
+    middle = [tuple(int(rng.integers(n)) for n in counts) for _ in range(4)]
+    return list(dict.fromkeys([default, *corners[:8], *middle]))
+
+
+def check_frames(spec):
+    """Every combination of the controls has a frame, with every panel."""
+    counts = [len(c["values"]) for c in spec["controls"]]
+    keys = {",".join(map(str, k))
+            for k in itertools.product(*map(range, counts))}
+    assert set(spec["frames"]) == keys
+    for frame in spec["frames"].values():
+        assert len(frame["panels"]) == len(spec["panels"])
+
+
+def check_texts(eid, spec):
+    """Sampled frames state the numbers the page's functions give."""
+    values = [c["values"] for c in spec["controls"]]
+    for at in frames_to_check(spec):
+        text = spec["frames"][",".join(map(str, at))]["text"]
+        for phrase in expected(eid, list(at), values):
+            assert phrase in text, (at, text)
+
+
+def close(drawn, exact, rel=1e-3):
+    """Drawn points are kept to 4 significant figures."""
+    drawn, exact = np.asarray(drawn, float), np.asarray(exact, float)
+    assert drawn.shape == exact.shape
+    np.testing.assert_allclose(drawn, exact, rtol=rel, atol=1e-12)
+
+
+def check_momentum_paths(spec):
+    """The momentum explorer's drawn paths are descend's."""
+    from snippets.glossary import momentum as m
+
+    momenta, lrs = (c["values"] for c in spec["controls"])
+    assert momenta[0] == "0.0" and momenta[-1] == "0.99"
+    for i, j in ((0, 0), (7, 1), (12, 2)):
+        heavy, plain = spec["frames"][f"{i},{j}"]["panels"][0]["series"][::-1]
+        path = m.descend(lr=float(lrs[j]), momentum=float(momenta[i]),
+                         num_steps=60)
+        close(heavy["points"], path)
+        close(plain["points"], m.descend(lr=float(lrs[j]), momentum=0.0,
+                                         num_steps=60))
+
+
+def check_decay_curves(spec):
+    """The decay explorer's drawn curves are the schedules'."""
+    from snippets.glossary import learning_rate_decay as m
+    from snippets.models.transformer import transformer_lr
+
+    warmups, totals = spec["controls"][1]["values"], spec["controls"][2][
+        "values"]
+    assert len(spec["controls"][0]["values"]) == 4
+    for w, n in ((0, 0), (1, 2), (3, 3)):
+        warmup, T = warmups[w], totals[n]
+        t = np.arange(T + 1)
+        exact = [m.step_decay(t, lr0=0.1, step_size=T // 3, gamma=0.1),
+                 m.cosine(t, lr0=0.1, T=T),
+                 m.warmup_cosine(t, lr0=0.1, warmup=warmup, T=T),
+                 [transformer_lr(int(s) + 1, warmup=warmup) for s in t]]
+        for k in range(4):
+            key = f"{k},{w},{n}" if k >= 2 else f"{k},{n}"  # no warm-up
+            drawn = np.asarray(spec["shared"][key])
+            steps = drawn[:, 0].astype(int)
+            assert steps[0] == 0 and steps[-1] == T and len(steps) <= 201
+            assert np.all(np.diff(steps) <= max(T // 200, 1))
+            close(drawn[:, 1], np.asarray(exact[k])[steps])

@@ -4,14 +4,22 @@ the pages' functions give (tests/explorers.py), the drawn points are the
 functions' own, and each explorer stays within its weight budget."""
 
 import gzip
-import itertools
 import re
 
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.explorers import EXPLORERS, LRS, expected, spec_of
+from tests.explorers import (
+    EXPLORERS,
+    LRS,
+    check_decay_curves,
+    check_frames,
+    check_momentum_paths,
+    check_texts,
+    close,
+    spec_of,
+)
 from tests.pages import html_path
 
 ASSETS = ["assets/javascripts/explorer.js",
@@ -25,44 +33,15 @@ def page_html(site, page: str) -> str:
     return (site / html_path(Path(page + ".md"))).read_text()
 
 
-def frames_to_check(spec) -> list[tuple[int, ...]]:
-    """The default frame, every control at its first and last value, and
-    a few more in between: a dozen per explorer."""
-    counts = [len(c["values"]) for c in spec["controls"]]
-    default = tuple(c["default"] for c in spec["controls"])
-    corners = list(itertools.product(*[(0, n - 1) for n in counts]))
-    rng = np.random.default_rng(0)
-    middle = [tuple(int(rng.integers(n)) for n in counts) for _ in range(4)]
-    return list(dict.fromkeys([default, *corners[:8], *middle]))
-
-
 @pytest.mark.parametrize("page", EXPLORERS)
 def test_every_combination_has_a_frame(site, page):
-    spec = spec_of(page_html(site, page), EXPLORERS[page])
-    counts = [len(c["values"]) for c in spec["controls"]]
-    keys = {",".join(map(str, k))
-            for k in itertools.product(*map(range, counts))}
-    assert set(spec["frames"]) == keys
-    for frame in spec["frames"].values():
-        assert len(frame["panels"]) == len(spec["panels"])
+    check_frames(spec_of(page_html(site, page), EXPLORERS[page]))
 
 
 @pytest.mark.parametrize("page", EXPLORERS)
 def test_sampled_frames_state_the_functions_numbers(site, page):
     eid = EXPLORERS[page]
-    spec = spec_of(page_html(site, page), eid)
-    values = [c["values"] for c in spec["controls"]]
-    for at in frames_to_check(spec):
-        text = spec["frames"][",".join(map(str, at))]["text"]
-        for phrase in expected(eid, list(at), values):
-            assert phrase in text, (at, text)
-
-
-def close(drawn, exact, rel=1e-3):
-    """Drawn points are kept to 4 significant figures."""
-    drawn, exact = np.asarray(drawn, float), np.asarray(exact, float)
-    assert drawn.shape == exact.shape
-    np.testing.assert_allclose(drawn, exact, rtol=rel, atol=1e-12)
+    check_texts(eid, spec_of(page_html(site, page), eid))
 
 
 def test_lr_paths_are_gradient_descent(site):
@@ -79,43 +58,13 @@ def test_lr_paths_are_gradient_descent(site):
 
 
 def test_momentum_paths_are_descend(site):
-    from snippets.glossary import momentum as m
-
-    spec = spec_of(page_html(site, "glossary/momentum"), "momentum-explorer")
-    momenta, lrs = (c["values"] for c in spec["controls"])
-    assert momenta[0] == "0.0" and momenta[-1] == "0.99"
-    for i, j in ((0, 0), (7, 1), (12, 2)):
-        heavy, plain = spec["frames"][f"{i},{j}"]["panels"][0]["series"][::-1]
-        path = m.descend(lr=float(lrs[j]), momentum=float(momenta[i]),
-                         num_steps=60)
-        close(heavy["points"], path)
-        close(plain["points"], m.descend(lr=float(lrs[j]), momentum=0.0,
-                                         num_steps=60))
+    check_momentum_paths(spec_of(page_html(site, "glossary/momentum"),
+                                 "momentum-explorer"))
 
 
 def test_decay_curves_are_the_schedules(site):
-    from snippets.glossary import learning_rate_decay as m
-    from snippets.models.transformer import transformer_lr
-
-    spec = spec_of(page_html(site, "glossary/learning-rate-decay"),
-                   "decay-explorer")
-    warmups, totals = spec["controls"][1]["values"], spec["controls"][2][
-        "values"]
-    assert len(spec["controls"][0]["values"]) == 4
-    for w, n in ((0, 0), (1, 2), (3, 3)):
-        warmup, T = warmups[w], totals[n]
-        t = np.arange(T + 1)
-        exact = [m.step_decay(t, lr0=0.1, step_size=T // 3, gamma=0.1),
-                 m.cosine(t, lr0=0.1, T=T),
-                 m.warmup_cosine(t, lr0=0.1, warmup=warmup, T=T),
-                 [transformer_lr(int(s) + 1, warmup=warmup) for s in t]]
-        for k in range(4):
-            key = f"{k},{w},{n}" if k >= 2 else f"{k},{n}"  # no warm-up
-            drawn = np.asarray(spec["shared"][key])
-            steps = drawn[:, 0].astype(int)
-            assert steps[0] == 0 and steps[-1] == T and len(steps) <= 201
-            assert np.all(np.diff(steps) <= max(T // 200, 1))
-            close(drawn[:, 1], np.asarray(exact[k])[steps])
+    check_decay_curves(spec_of(
+        page_html(site, "glossary/learning-rate-decay"), "decay-explorer"))
 
 
 def test_batch_noise_is_gradient_noise(site):
