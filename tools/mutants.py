@@ -30,7 +30,36 @@ TARGETS = {  # module -> the share of mutants the tests must kill
     "tools/cache.py": 0.85,
     "tools/examples.py": 0.85,  # its content keys (the rest: no mutate)
 }
+_DTYPE = ("every value is added to a float64 number before use, so any "
+          "real start gives the same float64 values")
 EQUIVALENT: dict[str, str] = {  # mutmut's name -> why it changes nothing
+    "snippets.history.backprop_1986.x_sigmoid__mutmut_11":
+        "z > 0 for z >= 0: at z = 0 both branches give exactly 0.5",
+    "snippets.history.backprop_1986.x_numeric_gradients__mutmut_16": _DTYPE,
+    "snippets.history.backprop_1986.x_numeric_gradients__mutmut_18": _DTYPE,
+    "snippets.glossary.learning_rate_decay.x_lr_trace__mutmut_8":
+        "the size of the dummy parameter cannot change the rate a "
+        "scheduler sets",
+    "snippets.glossary.learning_rate_decay.x_lr_trace__mutmut_25":
+        "the dummy loss only makes optimizer.step() legal; no scheduler "
+        "lr_trace drives reads gradients or weights",
+    "snippets.glossary.learning_rate_decay.x_lr_trace__mutmut_26":
+        "the dummy loss only makes optimizer.step() legal; no scheduler "
+        "lr_trace drives reads gradients or weights",
+    "snippets.glossary.momentum.x_descend__mutmut_52": _DTYPE,
+    "snippets.glossary.momentum.x_descend__mutmut_54": _DTYPE,
+    "snippets.glossary.momentum.x_descend__mutmut_59":
+        "momentum >= 0 for > 0: at momentum 0, 0 * b + g is g (and "
+        "Nesterov at 0 is refused)",
+    "snippets.glossary.momentum.x_steps_to__mutmut_15":
+        "the loss only squares and adds with positive weights: it never "
+        "makes an invalid value, so the invalid= setting is never used",
+    "snippets.glossary.momentum.x_steps_to__mutmut_17":
+        "the loss only squares and adds with positive weights: it never "
+        "makes an invalid value, so the invalid= setting is never used",
+    "snippets.glossary.momentum.x_steps_to_torch__mutmut_10":
+        "a start at +4 for -4: the valley is symmetric and rounding is "
+        "sign-symmetric, so the loss and the count are bit-identical",
 }
 LINE = re.compile(r"^\s*(?P<module>[\w.]+)\.(?P<function>x\w+?)__mutmut_"
                   r"(?P<n>\d+): (?P<status>.+?)\s*$")

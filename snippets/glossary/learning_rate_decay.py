@@ -55,7 +55,7 @@ def step_decay(t, *, lr0=0.1, step_size=30, gamma=0.1):
     check_real("lr0", lr0, low=0, low_open=True)
     check_int("step_size", step_size, low=1)
     check_real("gamma", gamma, low=0, high=1, low_open=True)
-    return lr0 * gamma ** (np.asarray(t) // step_size)
+    return lr0 * gamma ** (np.asarray(t, dtype=float) // step_size)
 
 
 def exponential(t, *, lr0=0.1, gamma=0.96):
@@ -87,6 +87,7 @@ def warmup_cosine(t, *, lr0=0.1, warmup=10, T=100, start_factor=0.1,
                   lr_min=0.0):
     """A linear warm-up from start_factor * lr0 to lr0 over `warmup`
     steps, then cosine decay to lr_min at step T."""
+    check_real("lr0", lr0, low=0, low_open=True)  # before the ramp uses it
     check_int("T", T, low=2)
     check_int("warmup", warmup, low=1, high=T - 1)
     check_real("start_factor", start_factor, low=0, high=1, low_open=True)

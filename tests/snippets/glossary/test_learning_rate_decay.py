@@ -313,3 +313,158 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
             sig["num_epochs"].default, sig["seed"].default) == (1.0, 16, 15, 0)
     assert "$\\eta_0 = 0.1$ and $T = 100$" in text
     assert "pass `seed=2` to the three runs" in text
+
+
+# --- defaults, boundaries, argument checks (no records, no training) -----
+
+T100 = np.arange(101)  # the page's steps, 0 .. 100
+
+PAGE_SCHEDULERS = {  # the page's table settings, as torch schedulers
+    "step": lambda o: S.StepLR(o, step_size=30),  # torch's gamma 0.1
+    "exponential": lambda o: S.ExponentialLR(o, gamma=0.96),
+    "1/t": lambda o: S.LambdaLR(o, lambda k: 10 / max(k, 10)),
+    "cosine": lambda o: S.CosineAnnealingLR(o, T_max=100),
+    "warm-up+cos": lambda o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=0.1, total_iters=10),
+            S.CosineAnnealingLR(o, T_max=90)], milestones=[10]),
+}
+
+
+@pytest.fixture(scope="module")
+def page_traces():
+    """lr_trace with its defaults: eta_0 = 0.1 over steps 0 .. 100."""
+    return {k: d.lr_trace(make) for k, make in PAGE_SCHEDULERS.items()}
+
+
+def test_lr_trace_defaults_are_the_pages(page_traces):
+    # "Both tabs use eta_0 = 0.1 and T = 100": 101 rates, from 0.1 (the
+    # warm-up from 0.1 * 0.1, up to 0.1 at step 10)
+    assert {len(trace) for trace in page_traces.values()} == {101}
+    assert {k: v[0] for k, v in page_traces.items()
+            if k != "warm-up+cos"} == dict.fromkeys(
+                ["step", "exponential", "1/t", "cosine"], 0.1)
+    warm = page_traces["warm-up+cos"]
+    assert warm[0] == pytest.approx(0.01, rel=1e-15) and warm[10] == 0.1
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("step", d.step_decay), ("exponential", d.exponential),
+    ("1/t", d.inverse_time), ("cosine", d.cosine),
+    ("warm-up+cos", d.warmup_cosine)])
+def test_defaults_are_the_pages_table(page_traces, name, fn):
+    # called with no hyperparameters, each schedule is the page's setting
+    # (eta_0 = 0.1, T = 100; step: 30 and torch's gamma = 0.1; exponential:
+    # 0.96; 1/t: tau = 10; warm-up: 10 steps from 0.1 eta_0), checked
+    # against the torch scheduler at the module's ATOL, RTOL
+    np.testing.assert_allclose(fn(T100), page_traces[name], rtol=RTOL,
+                               atol=ATOL)
+
+
+def test_step_decay_drops_at_multiples_of_step_size(page_traces):
+    step, theirs = d.step_decay(T100), page_traces["step"]
+    for t in (29, 59, 89):  # the last step at the old rate
+        for lrs in (step, theirs):
+            assert lrs[t + 1] == pytest.approx(lrs[t] / 10, rel=1e-12)
+        assert step[t] == pytest.approx(theirs[t], rel=RTOL, abs=ATOL)
+    assert step[0] == step[29] == 0.1 and step[30] == step[59]
+
+
+def test_cosine_first_and_last_values():
+    # eta_0 at t = 0 and lr_min at t = T, exactly (cos 0 = 1, cos pi = -1)
+    c = d.cosine(np.arange(21), lr0=0.5, T=20, lr_min=0.01)
+    assert c[0] == 0.5 and c[-1] == 0.01
+    theirs = d.lr_trace(lambda o: S.CosineAnnealingLR(o, T_max=20,
+                                                      eta_min=0.01),
+                        lr0=0.5, num_steps=20)
+    assert theirs[0] == 0.5
+    np.testing.assert_allclose(c, theirs, rtol=RTOL, atol=ATOL)
+
+
+def test_warmup_passes_lr0_and_lr_min_on_to_the_cosine():
+    # away from the page's eta_0 = 0.1 and lr_min = 0
+    lr0, lr_min, w, N, f = 0.5, 0.01, 8, 40, 0.25
+    mine = d.warmup_cosine(np.arange(N + 1), lr0=lr0, warmup=w, T=N,
+                           start_factor=f, lr_min=lr_min)
+    theirs = d.lr_trace(lambda o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=f, total_iters=w),
+            S.CosineAnnealingLR(o, T_max=N - w, eta_min=lr_min)],
+        milestones=[w]), lr0=lr0, num_steps=N)
+    np.testing.assert_allclose(mine, theirs, rtol=RTOL, atol=ATOL)
+    # the first steps: f eta_0, then up by (1 - f) eta_0 / w per step
+    np.testing.assert_allclose(mine[:3], [0.125, 0.171875, 0.21875],
+                               rtol=1e-15)
+    assert mine[-1] == pytest.approx(lr_min, abs=1e-15)
+
+
+@pytest.mark.parametrize("f, w", [(0.2, 3), (0.3, 3), (0.1, 10)])
+def test_warmup_peaks_at_exactly_lr0(f, w):
+    # at t = warmup the cosine takes over at its first value, lr0 itself,
+    # as in torch's SequentialLR (the ramp's formula would give lr0 only
+    # up to rounding: 0.1 * (0.2 + 0.8 * 3 / 3) = 0.10000000000000003)
+    N = w + 5
+    mine = d.warmup_cosine(np.arange(N + 1), lr0=0.1, warmup=w, T=N,
+                           start_factor=f)
+    theirs = d.lr_trace(lambda o: S.SequentialLR(
+        o, [S.LinearLR(o, start_factor=f, total_iters=w),
+            S.CosineAnnealingLR(o, T_max=N - w)], milestones=[w]),
+        num_steps=N)
+    assert mine[w] == theirs[w] == 0.1
+    assert (np.diff(mine[:w + 1]) > 0).all()  # rising up to the peak
+    assert (np.diff(mine[w:]) < 0).all()  # falling after it
+
+
+@pytest.mark.parametrize("name", ["step", "exponential", "1/t", "cosine",
+                                  "warm-up+cos"])
+def test_float32_steps_give_float64_rates(page_traces, name):
+    # steps from torch (float32 by default) are converted to float64: the
+    # rates match the scheduler as closely as integer steps do
+    fn = {"step": d.step_decay, "exponential": d.exponential,
+          "1/t": d.inverse_time, "cosine": d.cosine,
+          "warm-up+cos": d.warmup_cosine}[name]
+    steps = torch.arange(101, dtype=torch.float32).numpy()
+    rates = fn(steps)
+    assert rates.dtype == np.float64
+    np.testing.assert_allclose(rates, page_traces[name], rtol=RTOL,
+                               atol=ATOL)
+
+
+@pytest.mark.parametrize("fn", [d.step_decay, d.exponential, d.inverse_time,
+                                d.cosine, d.warmup_cosine])
+@pytest.mark.parametrize("lr0", [0, -0.1, math.nan, math.inf, "0.1", None,
+                                 True])
+def test_bad_starting_rate_is_refused(fn, lr0):
+    with pytest.raises(ValueError, match=r"^lr0 must be a finite number "
+                                         r"> 0, got "):
+        fn(np.arange(5), lr0=lr0)
+
+
+def test_run_defaults_are_the_pages():
+    # "with SGD at a large starting rate, 1.0, with batches of 16, for 15
+    # epochs"; seed 0, the house's seed (another one is a "Try it")
+    assert "rate, 1.0, with batches of 16, for 15 epochs" in page_text()
+    assert "pass `seed=2` to the three runs" in page_text()
+    sig = inspect.signature(d.run).parameters
+    assert (sig["lr"].default, sig["batch_size"].default,
+            sig["num_epochs"].default, sig["seed"].default) == (1.0, 16, 15, 0)
+
+
+def test_run_uses_lr_and_steps_the_scheduler_once_per_epoch():
+    # two epochs in batches of 512 (three steps each): fast, and enough to
+    # see the rate used by each epoch
+    h = d.run(lambda o: S.ExponentialLR(o, gamma=0.5), lr=0.8, num_epochs=2,
+              batch_size=512)
+    assert h["lr"] == [0.8, 0.4]
+    assert all(len(v) == 2 for v in h.values())
+    assert d.run(None, lr=0.3, num_epochs=2, batch_size=512)["lr"] == [0.3,
+                                                                     0.3]
+
+
+def test_the_explorers_data_is_the_schedules():
+    # explorer() as the build calls it (the checks of
+    # tests/site/test_explorers.py, on its own output)
+    from tests.explorers import check_decay_curves, check_frames, check_texts
+
+    spec = d.explorer()
+    check_frames(spec)
+    check_texts("decay-explorer", spec)
+    check_decay_curves(spec)

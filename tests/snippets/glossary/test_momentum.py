@@ -3,6 +3,7 @@
 import inspect
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -280,3 +281,115 @@ def test_built_page_tabs_agree(site):
     assert "momentum 0.9, nesterov=False: 202 steps" in text
     assert "momentum 0.9, nesterov=True: 134 steps" in text
     assert re.search(r"0\.9\s+0\.10\s+202\s+134", text)
+
+
+# --- the quadratic, the step counters and the PyTorch tab -----------------
+
+def test_loss_of_one_point_a_path_and_a_stack_of_paths():
+    # f sums over the last axis (w1, w2), whatever comes before it
+    w = np.array([-4.0, 1.0])
+    assert mom.loss(w) == 58.0  # (1 * 16 + 100 * 1) / 2, exact
+    path = mom.descend(num_steps=4)
+    f = mom.loss(path)
+    assert f.shape == (5,) and f[0] == 58.0
+    A = torch.from_numpy(mom.A)
+    theirs = 0.5 * (A * torch.from_numpy(path) ** 2).sum(dim=1)
+    np.testing.assert_allclose(f, theirs.numpy(), rtol=1e-15)
+    stack = np.stack([path, -path, 2 * path])  # (3, 5, 2)
+    np.testing.assert_allclose(mom.loss(stack), [f, f, 4 * f], rtol=1e-15)
+
+
+def test_steps_to_counts_strictly_below_tol():
+    # the first step with f < tol: at tol = f(w0) = 58 the start does not
+    # count, step 1 does; just above it, the start does
+    path = mom.descend(num_steps=5)
+    assert mom.steps_to(path, tol=58.0) == 1
+    assert mom.steps_to(path, tol=math.nextafter(58.0, math.inf)) == 0
+    # not there within the run: None
+    assert mom.steps_to(path) is None
+    assert mom.steps_to(mom.descend(momentum=0.9, num_steps=201)) is None
+    assert mom.steps_to(mom.descend(momentum=0.9, num_steps=202)) == 202
+
+
+def test_steps_to_reads_a_diverged_run_silently():
+    # lr = 0.1 without momentum multiplies w2 by -9 per step: past step
+    # 162 the squares in f overflow; steps_to must not warn about it
+    with np.errstate(over="ignore", invalid="ignore"):
+        path = mom.descend(lr=0.1, momentum=0.0, num_steps=400)
+    assert not np.isfinite(path[-1]).all()  # inf, then nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mom.steps_to(path) is None
+
+
+def test_descend_defaults_are_the_pages_sweep():
+    # the page counts from w = (-4, 1) at lr = 0.01 until f < 1e-8, with a
+    # budget of 3000 steps in both tabs (NumPy's path holds steps 0..3000,
+    # the torch counter looks at 0..2999)
+    params = inspect.signature(mom.descend).parameters
+    assert params["w0"].default == (-4.0, 1.0)
+    assert params["lr"].default == 0.01
+    assert params["num_steps"].default == 3000
+    torch_params = inspect.signature(mom.steps_to_torch).parameters
+    assert torch_params["max_steps"].default == 3000
+    assert torch_params["tol"].default == 1e-8
+    assert inspect.signature(mom.steps_to).parameters["tol"].default == 1e-8
+    path = mom.descend()
+    assert path.shape == (3001, 2)
+    np.testing.assert_array_equal(path[0], [-4.0, 1.0])
+
+
+def test_nesterov_without_momentum_message():
+    with pytest.raises(ValueError,
+                       match=r"^nesterov=True needs momentum in \(0, 1\), "
+                             r"got momentum=0$"):
+        mom.descend(momentum=0, nesterov=True)
+
+
+@pytest.mark.parametrize("nesterov, expected", [(False, 202), (True, 134)])
+def test_torch_tab_counts_what_the_numpy_tab_counts(nesterov, expected):
+    # the page's PyTorch tab: momentum 0.9 at lr 0.01, f < 1e-8
+    mine = mom.steps_to(mom.descend(lr=0.01, momentum=0.9,
+                                    nesterov=nesterov))
+    theirs = mom.steps_to_torch(lr=0.01, momentum=0.9, nesterov=nesterov)
+    assert mine == theirs == expected
+
+
+def test_torch_counter_boundaries():
+    # strictly below tol: f(w0) = 58 itself is not below 58
+    for nesterov in (False, True):
+        assert mom.steps_to_torch(lr=0.01, momentum=0.9, nesterov=nesterov,
+                                  tol=58.0, max_steps=5) == 1
+        assert mom.steps_to_torch(
+            lr=0.01, momentum=0.9, nesterov=nesterov,
+            tol=math.nextafter(58.0, math.inf), max_steps=5) == 0
+    # max_steps bounds the steps looked at, 0 .. max_steps - 1
+    assert mom.steps_to_torch(lr=0.01, momentum=0.9, nesterov=False,
+                              tol=58.0, max_steps=1) is None
+    assert mom.steps_to_torch(lr=0.01, momentum=0.9, nesterov=False,
+                              tol=58.0, max_steps=2) == 1
+
+
+def test_torch_counter_runs_in_float64():
+    # Polyak's tuned heavy ball for curvatures 1 and 100: lr = 4 / 121,
+    # momentum = (9 / 11)^2. At tol = 1e-60, far below float32 (whose
+    # squares underflow near 1e-45), the torch count still matches NumPy's
+    # float64 count, step for step
+    lr, momentum = 4 / 121, (9 / 11) ** 2
+    mine = mom.steps_to(mom.descend(lr=lr, momentum=momentum, num_steps=500),
+                        tol=1e-60)
+    theirs = mom.steps_to_torch(lr=lr, momentum=momentum, nesterov=False,
+                                tol=1e-60, max_steps=500)
+    assert mine == theirs == 387
+
+
+def test_the_explorers_data_is_descend():
+    # explorer() as the build calls it: every frame there, sampled frames
+    # stating steps_to's counts, the drawn paths descend's own (the same
+    # checks as tests/site/test_explorers.py on the built page)
+    from tests.explorers import check_frames, check_momentum_paths, check_texts
+
+    spec = mom.explorer()
+    check_frames(spec)
+    check_texts("momentum-explorer", spec)
+    check_momentum_paths(spec)

@@ -1,5 +1,6 @@
 """Tests for snippets/history/backprop_1986.py (the 1986 chapter)."""
 
+import inspect
 import math
 import re
 import warnings
@@ -197,3 +198,93 @@ def test_built_page_shows_the_article_result(site):
     text = re.sub(r"<[^>]+>", "", html)
     # printed once by the NumPy tab and once by the PyTorch tab
     assert text.count(ARTICLE) == 2
+
+
+# --- the PyTorch tab's loss, the finite differences, train's edges --------
+
+@pytest.mark.parametrize("wvb", [p[:3] for p in POINTS])  # the start first
+def test_torch_loss_of_is_the_neurons_loss(wvb):
+    # the PyTorch tab's loss_of (X = 2, Y = 0.8): the same value as the
+    # NumPy loss (rtol 1e-14), and autograd through it gives the chain
+    # rule's gradients (float64: rtol 1e-12, atol 1e-15)
+    p = torch.tensor(wvb, dtype=torch.float64, requires_grad=True)
+    L = bp.loss_of(p)
+    assert L.shape == ()
+    assert L.item() == pytest.approx(float(bp.loss(*wvb, X, Y)), rel=1e-14,
+                                     abs=1e-300)
+    L.backward()
+    np.testing.assert_allclose(p.grad.numpy(), bp.gradients(*wvb, X, Y),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_torch_gradcheck_passes_on_loss_of():
+    # what the page's gradcheck_torch.py prints: True
+    p = torch.tensor([0.5, 0.3, -0.2], dtype=torch.float64,
+                     requires_grad=True)
+    assert torch.autograd.gradcheck(bp.loss_of, (p,))
+
+
+@pytest.mark.parametrize("h", [0, -1e-6, math.nan, math.inf, "1e-6", None,
+                               True])
+def test_bad_finite_difference_step_is_refused(h):
+    with pytest.raises(ValueError,
+                       match=r"^h must be a finite number > 0, got "):
+        bp.numeric_gradients(0.5, 0.3, -0.2, X, Y, h=h)
+
+
+# a start that already fits: a = sigmoid(0) = 1/2, y_pred = 1.6 / 2 = Y
+FITTED = dict(w=1.6, v=0.0, b=0.0)
+
+
+def test_a_fitted_start_stops_at_once():
+    assert bp.train(**FITTED, X=X, Y=Y, lr=0.1) == (0, [0.0])
+
+
+@pytest.mark.parametrize("lr", [0, -0.01, math.nan, "0.1"])
+def test_train_refuses_a_bad_rate_even_when_no_step_is_taken(lr):
+    # the check comes first, not at the first step
+    with pytest.raises(ValueError,
+                       match=r"^lr must be a finite number > 0, got "):
+        bp.train(**FITTED, X=X, Y=Y, lr=lr)
+
+
+def test_train_stops_strictly_below_tol():
+    # |error| < tol: an error equal to tol is not good enough
+    e0 = float(Y - bp.forward(0.5, 0.3, -0.2, X)[0])
+    assert bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.1, tol=abs(e0),
+                    max_steps=1) == (None, [e0])
+    above = math.nextafter(abs(e0), math.inf)
+    assert bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.1, tol=above,
+                    max_steps=1) == (0, [e0])
+
+
+def test_train_defaults_are_the_pages():
+    # "until the error is below 10^-6", within train's budget of 10,000
+    # steps (the shown signature), which the table's slowest converging
+    # run, lr = 0.01, fits in
+    params = inspect.signature(bp.train).parameters
+    assert params["tol"].default == 1e-6
+    assert params["max_steps"].default == 10_000
+    num_steps, errors = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.01)
+    assert num_steps is not None and len(errors) == num_steps + 1
+
+
+def test_outcome_reads_the_last_two_errors():
+    # a sign change between the last two errors, not earlier ones
+    assert bp.outcome(None, [0.5, -0.3, 0.2]) == ("oscillates between "
+                                                  "-0.30 and +0.20")
+    assert bp.outcome(None, [-0.5, 0.3, 0.2]) == "stuck at error +0.2000"
+    # a run of lr = 3.0, cut at an odd and an even step
+    for n in (41, 42):
+        _, errors = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=3.0, max_steps=n)
+        assert bp.outcome(None, errors) == (
+            f"oscillates between {errors[-2]:+.2f} and {errors[-1]:+.2f}")
+
+
+@pytest.mark.parametrize("errors, said", [
+    ([0.5, 0.0], "stuck at error +0.0000"),
+    ([0.0, 0.5], "stuck at error +0.5000"),
+    ([-0.0, 0.5], "stuck at error +0.5000"),
+])
+def test_an_error_of_zero_is_no_sign_change(errors, said):
+    assert bp.outcome(None, errors) == said
