@@ -12,6 +12,7 @@ sees; tests/site/test_explorers.py reads the JSON embedded in the page.
 import functools
 import itertools
 import json
+import warnings
 
 import numpy as np
 from bs4 import BeautifulSoup
@@ -28,6 +29,17 @@ EXPLORERS = {
 # The issue's grid for the learning rate: 41 values, log scale, 0.001 to
 # 0.12 (the control shows each to 3 significant figures).
 LRS = np.geomspace(0.001, 0.12, 41)
+
+
+def as_built(make, eid: str) -> dict:
+    """An explorer's spec as its page embeds it: the data function's
+    output through tools.explorer.html (which checks it) and back from
+    the HTML by its id; a warning on the way is an error."""
+    from tools.explorer import html
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return spec_of(html(make()), eid)
 
 
 def spec_of(html: str, eid: str) -> dict:
@@ -55,6 +67,7 @@ def _momentum(at, values):
     heavy = m.steps_to(m.descend(lr=lr, momentum=momentum))
     plain = m.steps_to(m.descend(lr=lr, momentum=0.0))
     return [f"momentum {momentum}, lr {lr}",
+            f"(effective step {lr / (1 - momentum):.3g})",
             f"after {heavy} steps with momentum",
             f"{plain} steps without"]
 
@@ -69,8 +82,10 @@ def _decay(at, values):
           m.cosine(step, lr0=0.1, T=T),
           m.warmup_cosine(step, lr0=0.1, warmup=warmup, T=T),
           transformer_lr(step + 1, warmup=warmup)][at[0]]
-    return [f"{T} steps, warm-up {warmup}",
-            f"at step {step}, lr = {float(lr):.4g}"]
+    # step and cosine have no warm-up, and the text says so
+    uses = " (it has no warm-up)" if at[0] < 2 else ""
+    return [f"{T} steps, warm-up {warmup}{uses}: at step {step}, lr = "
+            f"{float(lr):.4g}"]
 
 
 @functools.cache
@@ -160,8 +175,25 @@ def close(drawn, exact, rel=1e-3):
 
 
 def check_momentum_paths(spec):
-    """The momentum explorer's drawn paths are descend's."""
+    """The momentum explorer's drawn paths are descend's, in the colours
+    its title names (explorer.css: "line" blue, "line2" red), over closed
+    contours of the valley's loss."""
     from snippets.glossary import momentum as m
+
+    assert "heavy ball (blue)" in spec["title"]
+    assert "gradient descent (red)" in spec["title"]
+    for frame in spec["frames"].values():
+        plain, heavy = frame["panels"][0]["series"]
+        assert (plain["style"], heavy["style"]) == ("line2", "line")
+    levels = []
+    for line in spec["panels"][0]["background"]:
+        w = np.asarray(line["points"], float)
+        f = m.loss(w)
+        np.testing.assert_allclose(f, f[0], rtol=2e-3)  # a level set
+        np.testing.assert_allclose(w[0], w[-1], atol=1e-9)  # closed
+        assert len(w) > 40
+        levels.append(f[0])
+    assert len(levels) >= 3 and np.all(np.diff(levels) > 0)
 
     momenta, lrs = (c["values"] for c in spec["controls"])
     assert momenta[0] == "0.0" and momenta[-1] == "0.99"

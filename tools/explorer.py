@@ -99,6 +99,29 @@ def _check(spec: dict) -> None:
                 if "ref" in line and line["ref"] not in shared:
                     raise ValueError(f"{name}: frame {key} refers to "
                                      f"{line['ref']!r}, not in shared")
+                _check_line(name, f"frame {key}", line)
+            for mark in panel.get("marks", []):
+                if not {"x", "label"} <= set(mark):
+                    raise ValueError(f"{name}: frame {key} has a mark "
+                                     f"without x or label: {mark!r}")
+    for panel in spec["panels"]:
+        for line in panel.get("background", []):
+            _check_line(name, "a background line", line)
+
+
+STYLES = ("line", "line2", "line3", "line4", "dots", "dots2", "faint")
+
+
+def _check_line(name: str, where: str, line: dict) -> None:
+    """A line draws `points` or a `ref` to shared ones, in a known style
+    (explorer.js falls back to "line" for a style it does not know)."""
+    if ("points" in line) == ("ref" in line):
+        raise ValueError(f"{name}: {where} has a line with "
+                         f"{'both' if 'ref' in line else 'neither'} of "
+                         f"points and ref")
+    if line.get("style", "line") not in STYLES:
+        raise ValueError(f"{name}: {where} has a line of style "
+                         f"{line['style']!r}, not one of {STYLES}")
 
 
 def _control(spec: dict, i: int, control: dict) -> str:
