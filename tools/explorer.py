@@ -96,17 +96,17 @@ def _check(spec: dict) -> None:
                              f"{len(spec['panels'])}")
         for panel in frame["panels"]:
             for line in panel.get("series", []):
+                _check_line(name, f"frame {key}", line)
                 if "ref" in line and line["ref"] not in shared:
                     raise ValueError(f"{name}: frame {key} refers to "
                                      f"{line['ref']!r}, not in shared")
-                _check_line(name, f"frame {key}", line)
             for mark in panel.get("marks", []):
                 if not {"x", "label"} <= set(mark):
                     raise ValueError(f"{name}: frame {key} has a mark "
                                      f"without x or label: {mark!r}")
     for panel in spec["panels"]:
         for line in panel.get("background", []):
-            _check_line(name, "a background line", line)
+            _check_line(name, "a panel's background", line)
 
 
 STYLES = ("line", "line2", "line3", "line4", "dots", "dots2", "faint")

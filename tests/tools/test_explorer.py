@@ -3,6 +3,7 @@ before a page is built."""
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -82,3 +83,33 @@ def test_a_missing_reference_or_text_is_an_error():
         html(s)
     with pytest.raises(ValueError, match="has no 'frames'"):
         html({k: v for k, v in spec().items() if k != "frames"})
+
+
+@pytest.mark.parametrize("line, mark, message", [
+    ({}, None, "frame 0 has a line with neither of points and ref"),
+    ({"points": [[0, 0]], "ref": "a"}, None,
+     "frame 0 has a line with both of points and ref"),
+    ({"points": [[0, 0]], "style": "dotted"}, None,
+     "frame 0 has a line of style 'dotted', not one of"),
+    ({"points": [[0, 0]]}, {"x": 1}, "frame 0 has a mark without x or label"),
+])
+def test_every_line_and_mark_is_one_the_drawing_knows(line, mark, message):
+    bad = spec()
+    panel = bad["frames"]["0"]["panels"][0]
+    panel["series"] = [line]
+    if mark is not None:
+        panel["marks"] = [mark]
+    with pytest.raises(ValueError, match=re.escape(message)):
+        html(bad)
+    background = spec()
+    background["panels"][0]["background"] = [{"points": [[0, 0]],
+                                              "style": "bold"}]
+    with pytest.raises(ValueError,
+                       match="a panel's background has a line of style"):
+        html(background)
+    for style in ("line", "line2", "line3", "line4", "dots", "dots2",
+                  "faint"):  # the ones explorer.js and explorer.css draw
+        good = spec()
+        good["frames"]["0"]["panels"][0]["series"] = [
+            {"points": [[0, 0]], "style": style}]
+        html(good)
