@@ -61,6 +61,22 @@ EQUIVALENT: dict[str, str] = {  # mutmut's name -> why it changes nothing
         "a start at +4 for -4: the valley is symmetric and rounding is "
         "sign-symmetric, so the loss and the count are bit-identical",
 }
+_NAME = ("the temporary file's name: any name mkstemp makes in the record's "
+         "folder is unique and is not a record's ({key}.json)")
+_FIELD = ("the name of a field of the key's payload: the key is still a "
+          "digest of the same parts (old records would just not be found)")
+EQUIVALENT |= {
+    **{f"tools.cache.xǁCacheǁput__mutmut_{n}": _NAME
+       for n in (11, 12, 14, 15, 16, 17)},
+    **{f"tools.examples.x_key__mutmut_{n}": _FIELD for n in range(23, 33)},
+    "tools.examples.x_project_imports__mutmut_17":
+        "a prefix of 0 parts is the empty name, never a project module",
+    "tools.examples.x_project_imports__mutmut_21":
+        "a prefix of len + 1 parts is the whole name again, already seen",
+    "tools.examples.x_imports_torch__mutmut_8":
+        "an absolute from-import always names its module: the fallback "
+        "for none is never used",
+}
 LINE = re.compile(r"^\s*(?P<module>[\w.]+)\.(?P<function>x\w+?)__mutmut_"
                   r"(?P<n>\d+): (?P<status>.+?)\s*$")
 
@@ -110,14 +126,16 @@ def by_function(found: dict[str, list[tuple[str, str]]], path: str
 
 def report(rows: list[dict], found, seconds: float | None) -> str:
     lines = [START, "",
-             "| module | mutants | killed | survived | no tests | score "
-             "| target |", "|---|---|---|---|---|---|---|"]
+             "| module | mutants | equivalent | killed | survived | no tests "
+             "| score | target |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         met = "met" if r["score"] >= r["target"] else "**not met**"
         lines.append(
-            f"| `{r['module']}` | {r['total']} | {r['killed']} | "
-            f"{r['survived']} | {r['no tests']} | {r['score']:.0%} | "
+            f"| `{r['module']}` | {r['total'] + r['equivalent']} | "
+            f"{r['equivalent']} | {r['killed']} | {r['survived']} | "
+            f"{r['no tests']} | {r['score']:.1%} | "
             f"≥ {r['target']:.0%}: {met} |")
+    lines += ["", "The score is killed / (mutants − equivalent)."]
     if seconds is not None:
         lines += ["", f"The run took {seconds / 60:.0f} minutes "
                       f"(mutmut 3.8.1, every core)."]
@@ -131,6 +149,12 @@ def report(rows: list[dict], found, seconds: float | None) -> str:
             f"`{f}` {sum(c.values())}" for f, c in sorted(
                 funcs.items(), key=lambda kv: -sum(kv[1].values())))
         lines.append(f"- `{r['module']}`: {parts}")
+    lines += ["", "The equivalent mutants, which cannot change what the "
+                  "code does (`EQUIVALENT` in `tools/mutants.py`):", ""]
+    seen = {n for ms in found.values() for n, _ in ms}
+    for name, why in EQUIVALENT.items():
+        if name in seen:
+            lines.append(f"- `{name}`: {why}")
     lines += ["", END]
     return "\n".join(lines)
 

@@ -105,6 +105,8 @@ def test_project_imports_reads_every_form_of_import(tmp_path):
     # goes on after it
     assert found("from . import a\nimport tools.b", root) == {
         "tools/__init__.py", "tools/b.py"}
+    assert found("from .a import x\nimport tools.b", root) == {
+        "tools/__init__.py", "tools/b.py"}
     assert found("import numpy, json", root) == set()
 
 
