@@ -62,7 +62,9 @@ def test_explorer_follows_keyboard_and_mouse(page, visit):
     eid = EXPLORERS[page]
     v = visit(page + "/")
     root = v.page.locator(f"#{eid}")
-    assert root.is_visible()
+    # explorer.js shows it once drawn: on a loaded machine, after the
+    # network is idle (the decay explorer parses 200 KB of data)
+    root.wait_for(state="visible", timeout=15_000)
     spec = spec_of(v.page.content(), eid)
     s = state(root)
     assert s["live"] == "polite"
@@ -190,7 +192,7 @@ def test_nan_and_infinity_are_drawn_as_diverged(visit, site):
         status=200, content_type="text/html", body=bad))
     v.page.reload(wait_until="networkidle")
     root = v.page.locator(f"#{eid}")
-    assert root.is_visible()
+    root.wait_for(state="visible", timeout=15_000)  # drawn despite NaN
     plot = root.locator("svg").first
     assert plot.locator("text.hpe-explorer-diverged").text_content() == (
         "diverged")
