@@ -54,7 +54,7 @@ theme:
   name: material
   font: false
 """
-TOP = {".git", ".venv", "site", ".cache"}  # at the top level only
+TOP = {".git", ".venv", "site", ".cache", "mutants"}  # at the top only
 ANYWHERE = {"__pycache__", ".pytest_cache", ".ruff_cache"}
 
 
