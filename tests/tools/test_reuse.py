@@ -83,6 +83,8 @@ def test_any_input_runs_it_again(suite, pytester, monkeypatch):
     assert suite()[1] == 2
     monkeypatch.setenv("SERVER", "b")  # the mark's own input
     assert suite()[1] == 3
+    monkeypatch.setenv("SERVER", "a")  # back: that pass is still kept
+    assert suite()[1] == 3
     monkeypatch.setenv("HPE_RERUN", "1")
     assert suite()[1] == 4
 
