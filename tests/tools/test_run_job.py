@@ -35,13 +35,13 @@ def plan() -> execute.PagePlan:
 
 
 def fake_run(log):
-    """runner.run, as a fake: each node prints its block's index after
+    """runner.run, as a fake: each node prints its block's code after
     0.3 s, and its run is logged (one line per node)."""
 
     def run(tree, *, root=None, overrides=()):
         out = {}
 
-        def visit(node, path):
+        def visit(node):
             time.sleep(0.3)
             with open(log, "a") as f:
                 f.write(f"{node['name']}\n")
@@ -49,9 +49,9 @@ def fake_run(log):
                                "error": None, "glue": {}, "seconds": 0.3,
                                "modules": []}
             for child in node["children"]:
-                visit(child, [*path, node["name"]])
+                visit(child)
 
-        visit(tree, [])
+        visit(tree)
         return out
 
     return run
