@@ -1,12 +1,13 @@
 """What each explorer must say, computed here from the pages' functions.
 
-An explorer's frames come from its page's ``explorer()`` data function
-(tools/explorer.py). These checks do not call it: for the controls'
-values, they call the functions the page shows (gradient_descent,
-descend, the schedules, gradient_noise, activation_variances) and give
-the numbers the frame's text must state, formatted as the explorer
-formats them. tests/browser/test_explorers.py reads the text a reader
-sees; tests/site/test_explorers.py reads the JSON embedded in the page.
+An explorer's frames come from its page's ``explorer()`` data function (in
+explorers/, drawn by tools/explorer.py). These checks do not call it: for
+the controls' values, they call the functions the page shows
+(gradient_descent, descend, the schedules, gradient_noise,
+activation_variances) and give the numbers the frame's text must state,
+formatted as the explorer formats them. tests/browser/test_explorers.py
+reads the text a reader sees; tests/site/test_explorers.py reads the JSON
+embedded in the page.
 """
 
 import functools
@@ -92,9 +93,9 @@ def _decay(at, values):
 def per_example_matrix():
     """G: (1078, P), the per-example gradients at the initial model, as
     the batch-size page computes them (once per test process)."""
-    from snippets.glossary import batch_size as m
+    from explorers.glossary.batch_size import per_example_matrix as g
 
-    return m.per_example_matrix()
+    return g()
 
 
 def _batch(at, values):

@@ -33,7 +33,8 @@ from bs4 import BeautifulSoup
 ROOT = Path(__file__).resolve().parents[1]
 HIDE = "markdown-exec: hide"
 RUN_AFTER = re.compile(r"run after (.+)$")
-PROJECT_PACKAGES = ("tools", "snippets", "tests", "notebooks")
+PROJECT_PACKAGES = ("tools", "snippets", "explorers", "tests",
+                    "notebooks")
 
 # make mutants mutates the content keys below, not the reading of blocks
 # pragma: no mutate start

@@ -111,10 +111,10 @@ def digest(*parts: str) -> str:
 
 def sources_digest(root: Path = ROOT) -> str:
     """Every file a page's blocks or their keys can depend on: the snippet
-    modules a page includes, the tools hidden lines import, the text
-    auto-appended to every page."""
+    modules a page includes, the explorers and tools hidden lines import,
+    the text auto-appended to every page."""
     h = hashlib.sha256()
-    for folder in ("snippets", "tools", "docs/includes"):
+    for folder in ("snippets", "explorers", "tools", "docs/includes"):
         for path in sorted((root / folder).rglob("*")):
             if path.suffix in (".py", ".md") and path.is_file():
                 h.update(str(path.relative_to(root)).encode())

@@ -2,11 +2,12 @@
 follows, every frame computed by the page's own code at build time.
 
 A page adds one with a build-only block (``exec="on"`` and no
-``source``, so the reader does not see it) that calls its snippet
-module's data function and prints this module's HTML::
+``source``, so the reader does not see it) that calls its data function
+(in explorers/, at the page's path; it imports the page's functions from
+the snippet module) and prints this module's HTML::
 
     ```python exec="on" html="1"
-    from snippets.glossary.learning_rate import explorer
+    from explorers.glossary.learning_rate import explorer
     from tools.explorer import html
     print(html(explorer()))
     ```

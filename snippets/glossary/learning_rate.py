@@ -103,67 +103,6 @@ def lr_sweep(lrs, *, num_epochs=10, seed=0):
 # --8<-- [end:sweep]
 
 
-
-def explorer(*, num_steps=40):
-    """The page's explorer (tools/explorer.py): for each learning rate on
-    a log scale from 0.001 to 0.12, the path of gradient_descent on the
-    valley, the factor |1 - lr lambda| of each direction, and |w| after
-    num_steps steps. The edge 2 / lambda_max = 0.1 is marked."""
-    lam = np.linalg.eigvalsh(A)  # 1 and 20, ascending
-    edge = 2 / lam[-1]
-    lrs = np.geomspace(0.001, 0.12, 41)
-    grid = np.geomspace(0.001, 0.12, 200)
-    t = np.linspace(0, 2 * np.pi, 73)
-    _, V = np.linalg.eigh(A)
-    contours = [(V @ np.stack([np.sqrt(2 * c / lam[0]) * np.cos(t),
-                               np.sqrt(2 * c / lam[1]) * np.sin(t)])).T
-                for c in (0.5, 2, 5, 12, 30)]
-    frames = {}
-    for i, lr in enumerate(lrs):
-        with np.errstate(over="ignore", invalid="ignore"):
-            path = gradient_descent(grad_f, w0, lr=float(lr),
-                                    num_steps=num_steps)
-            size = float(np.linalg.norm(path[-1]))
-        flat, steep = np.abs(1 - lr * lam)
-        verdict = ("above 2/lambda_max = 0.1: the steep direction grows"
-                   if lr > edge else "below 2/lambda_max = 0.1: both "
-                   "directions shrink")
-        frames[str(i)] = {
-            "text": f"lr = {lr:.3g}, {verdict}; factors |1 - lr*1| = "
-                    f"{flat:.3f} and |1 - lr*20| = {steep:.3f}; after "
-                    f"{num_steps} steps |w| = {size:.3g}",
-            "panels": [{"series": [{"points": path, "style": "line"}]},
-                       {"marks": [{"x": lr, "label": "lr"}]}],
-        }
-    return {
-        "id": "lr-explorer",
-        "title": "Gradient descent on the valley, by learning rate",
-        "controls": [{"label": "learning rate lr", "kind": "range",
-                      "values": [f"{lr:.3g}" for lr in lrs],
-                      "default": int(np.argmin(np.abs(lrs - 0.05)))}],
-        "panels": [
-            {"title": f"the first {num_steps} steps from w0 = "
-                      f"({w0[0]:g}, {w0[1]:g})",
-             "axes": {"x": {"label": "w1", "min": -5, "max": 5},
-                      "y": {"label": "w2", "min": -5, "max": 5}},
-             "background": [{"points": c, "style": "faint"}
-                            for c in contours]},
-            {"title": "how much each step multiplies each direction",
-             "axes": {"x": {"label": "learning rate (log scale)",
-                            "min": 0.001, "max": 0.12, "log": True},
-                      "y": {"label": "|1 - lr lambda|", "min": 0,
-                            "max": 1.5}},
-             "background": [
-                 {"points": np.stack([grid, np.abs(1 - grid * lam[0])]).T,
-                  "style": "line"},
-                 {"points": np.stack([grid, np.abs(1 - grid * lam[1])]).T,
-                  "style": "line2"},
-                 {"points": [[0.001, 1], [0.12, 1]], "style": "faint"}],
-             "marks": [{"x": edge, "label": "2/lambda_max"}]},
-        ],
-        "frames": frames,
-    }
-
 if __name__ == "__main__":
     # --8<-- [start:defaults]
     import inspect

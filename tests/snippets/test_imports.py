@@ -1,4 +1,5 @@
-"""Importing a snippet module runs nothing: no output, no figure, no
+"""Importing a snippet module (or an explorer's) runs nothing: no output,
+no figure, no
 training step (its page's demo code sits under ``if __name__ ==
 "__main__":``), and it is quick.
 
@@ -19,7 +20,8 @@ from tests.conftest import ROOT
 
 MODULES = sorted(
     ".".join(p.relative_to(ROOT).with_suffix("").parts)
-    for p in (ROOT / "snippets").rglob("*.py") if p.name != "__init__.py"
+    for folder in ("snippets", "explorers")  # explorers: build-only data
+    for p in (ROOT / folder).rglob("*.py") if p.name != "__init__.py"
 )
 
 PROBE = """

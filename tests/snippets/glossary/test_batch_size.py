@@ -30,7 +30,9 @@ def printed(name):
 def per_example_matrix():
     """Every training example's gradient at the initial model, one row
     each (1078 x 4810), as noise.py computes it."""
-    return bs.per_example_matrix()
+    from explorers.glossary.batch_size import per_example_matrix as g
+
+    return g()
 
 
 def page_text():

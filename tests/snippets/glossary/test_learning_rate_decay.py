@@ -462,6 +462,7 @@ def test_run_uses_lr_and_steps_the_scheduler_once_per_epoch():
 def test_the_explorers_data_is_the_schedules():
     # explorer() as the build calls it (the checks of
     # tests/site/test_explorers.py, on its own output)
+    from explorers.glossary.learning_rate_decay import explorer
     from tests.explorers import (
         as_built,
         check_decay_curves,
@@ -469,7 +470,7 @@ def test_the_explorers_data_is_the_schedules():
         check_texts,
     )
 
-    spec = as_built(d.explorer, "decay-explorer")
+    spec = as_built(explorer, "decay-explorer")
     check_frames(spec)
     check_texts("decay-explorer", spec)
     check_decay_curves(spec)

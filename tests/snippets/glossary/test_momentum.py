@@ -387,6 +387,7 @@ def test_the_explorers_data_is_descend():
     # explorer() as the build calls it: every frame there, sampled frames
     # stating steps_to's counts, the drawn paths descend's own (the same
     # checks as tests/site/test_explorers.py on the built page)
+    from explorers.glossary.momentum import explorer
     from tests.explorers import (
         as_built,
         check_frames,
@@ -394,7 +395,7 @@ def test_the_explorers_data_is_descend():
         check_texts,
     )
 
-    spec = as_built(mom.explorer, "momentum-explorer")
+    spec = as_built(explorer, "momentum-explorer")
     check_frames(spec)
     check_texts("momentum-explorer", spec)
     check_momentum_paths(spec)
