@@ -53,6 +53,7 @@
 # Both schedules, from their formulas:
 
 # %%
+# --8<-- "snippets/history/diffusion_2020.py:schedule"
 # --8<-- "snippets/models/diffusion.py:schedules"
 
 # %%

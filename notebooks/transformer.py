@@ -60,6 +60,7 @@
 
 # %%
 # --8<-- "snippets/models/transformer.py:count"
+# --8<-- "snippets/history/transformer_2017.py:head_dim"
 
 # %%
 base = parameter_count()  # the defaults are the paper's base model
@@ -504,6 +505,7 @@ for d_model in (8, 16, 32):
     n = sum(p.numel() for p in model.parameters())
     accs = " ".join(f"{seq_acc:.3f}" for _, _, seq_acc in runs[d_model])
     print(f"{d_model:>7}  {counted:>10,} / {n:<21,} {accs}")
+
 
 # %%
 def median_range(values):

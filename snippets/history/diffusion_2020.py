@@ -52,8 +52,11 @@ def linear_betas(*, T=1000, beta_start=1e-4, beta_end=0.02):
     check_int("T", T, low=1)
     check_real("beta_start", beta_start, low=0, high=1, low_open=True,
                high_open=True)
-    check_real("beta_end", beta_end, low=beta_start, high=1, low_open=True,
-               high_open=True)  # above beta_start
+    check_real("beta_end", beta_end, low=0, high=1, low_open=True,
+               high_open=True)
+    if not beta_start < beta_end:
+        raise ValueError(f"beta_end must be in (beta_start, 1) = "
+                         f"({beta_start}, 1), got {beta_end!r}")
     return np.linspace(beta_start, beta_end, T)
 
 
@@ -61,15 +64,17 @@ def alpha_bars(betas):
     """alpha_bar_t = prod_{s <= t} (1 - beta_s) for t = 0..T, shape
     (T + 1,); alpha_bar_0 = 1 (no noise yet)."""
     return np.concatenate([[1.0], np.cumprod(1 - betas)])
+# --8<-- [end:schedule]
 
 
+# --8<-- [start:forward]
 def q_sample(x0, eps, *, t, alpha_bar):
     """x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) eps, for t in
     [0, T]; eps ~ N(0, I) has the shape of x0."""
     T = len(alpha_bar) - 1
     check_int("t", t, low=0, high=T)
     return math.sqrt(alpha_bar[t]) * x0 + math.sqrt(1 - alpha_bar[t]) * eps
-# --8<-- [end:schedule]
+# --8<-- [end:forward]
 
 
 # --8<-- [start:simulate]

@@ -61,7 +61,7 @@ def score_stats(*, d_k, n_keys=64, n_queries=2000, seed=0):
 # --8<-- [end:scale]
 
 
-# --8<-- [start:heads]
+# --8<-- [start:head_dim]
 def head_dim(*, d_model=512, num_heads=8):
     """d_k = d_v = d_model / num_heads: the heads share the model width."""
     check_int("d_model", d_model, low=1)
@@ -70,8 +70,10 @@ def head_dim(*, d_model=512, num_heads=8):
         raise ValueError(f"d_model must be divisible by num_heads, got "
                          f"d_model={d_model}, num_heads={num_heads}")
     return d_model // num_heads
+# --8<-- [end:head_dim]
 
 
+# --8<-- [start:heads]
 def split_heads(X, *, num_heads):
     """(n, d_model) -> (num_heads, n, d_k): head i gets columns
     i*d_k..(i+1)*d_k."""

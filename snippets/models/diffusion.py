@@ -1,61 +1,27 @@
 """Diffusion hyperparameters on a 2-D toy: the functions of the notebook.
 
-The noise schedules (DDPM's linear one and the cosine one), a small
-denoiser that predicts the noise eps, the DDPM and DDIM update rules and
-their samplers, classifier-free guidance, and the numbers that say how
-good a cloud of samples is. The story notebooks/diffusion.py includes
-these sections and calls them; this module only defines (nothing runs
-when it is imported).
+The cosine noise schedule (DDPM's linear one is the 2020 history chapter's,
+imported from there), a small denoiser that predicts the noise eps, the DDPM
+and DDIM update rules and their samplers, classifier-free guidance, and the
+numbers that say how good a cloud of samples is. The story
+notebooks/diffusion.py includes these sections and calls them; this module
+only defines (nothing runs when it is imported).
 """
+
+# DDPM's linear schedule and alpha_bar have one home, the 2020 history
+# chapter; the story includes that section before this module's, and the
+# functions here use its checks.
+from snippets.history.diffusion_2020 import (  # noqa: F401 (re-exported)
+    alpha_bars,
+    check_int,
+    check_real,
+    linear_betas,
+)
 
 # --8<-- [start:schedules]
 import math
-from numbers import Real
 
 import numpy as np
-
-
-def check_int(name, value, *, low, high=None):
-    """Raise a ValueError naming `name` unless `value` is an integer in
-    [low, high] (no upper bound when high is None)."""
-    allowed = (f"an integer >= {low}" if high is None
-               else f"an integer in [{low}, {high}]")
-    if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low and (high is None or value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def check_real(name, value, *, low=-math.inf, high=math.inf,
-               low_open=False, high_open=False):
-    """Raise a ValueError naming `name` unless `value` is a finite real
-    number between low and high (excluded where open)."""
-    if math.isinf(low) and math.isinf(high):
-        allowed = "a finite number"
-    elif math.isinf(high):
-        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
-    elif math.isinf(low):
-        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
-    else:
-        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
-                   f"{high:g}{')' if high_open else ']'}")
-    if not (isinstance(value, Real) and not isinstance(value, bool)
-            and math.isfinite(value)
-            and (value > low if low_open else value >= low)
-            and (value < high if high_open else value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def linear_betas(*, T=1000, beta_start=1e-4, beta_end=0.02):
-    """DDPM's schedule: beta_1..beta_T evenly spaced, shape (T,)."""
-    check_int("T", T, low=1)
-    check_real("beta_start", beta_start, low=0, high=1, low_open=True,
-               high_open=True)
-    check_real("beta_end", beta_end, low=0, high=1, low_open=True,
-               high_open=True)
-    if not beta_start < beta_end:
-        raise ValueError(f"beta_end must be in (beta_start, 1) = "
-                         f"({beta_start}, 1), got {beta_end!r}")
-    return np.linspace(beta_start, beta_end, T)
 
 
 def cosine_betas(*, T=1000, s=0.008, max_beta=0.999):
@@ -72,12 +38,6 @@ def cosine_betas(*, T=1000, s=0.008, max_beta=0.999):
     alpha_bar = f / f[0]  # from 1 at t = 0 down to about 0 at t = T
     betas = 1 - alpha_bar[1:] / alpha_bar[:-1]
     return np.minimum(betas, max_beta)  # f(T) = 0 would make beta_T = 1
-
-
-def alpha_bars(betas):
-    """alpha_bar_t = prod_{s <= t} (1 - beta_s) for t = 0..T, shape
-    (T + 1,); alpha_bar_0 = 1 (no noise yet)."""
-    return np.concatenate([[1.0], np.cumprod(1 - betas)])
 
 
 def snr(alpha_bar):

@@ -8,6 +8,10 @@ notebook chapter notebooks/transformer.py shows the sections of this
 module in order and calls them; this file only defines things.
 """
 
+# head_dim has one home, the 2017 history chapter; the story includes its
+# section with this one, and the functions here call it.
+from snippets.history.transformer_2017 import head_dim
+
 # --8<-- [start:count]
 import math
 from numbers import Real
@@ -55,16 +59,6 @@ def check_choice(name, value, choices):
     if value not in choices:
         listed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {listed}, got {value!r}")
-
-
-def head_dim(*, d_model=512, num_heads=8):
-    """d_k = d_v = d_model / num_heads: the heads share the model width."""
-    check_int("d_model", d_model, low=1)
-    check_int("num_heads", num_heads, low=1)
-    if d_model % num_heads:
-        raise ValueError(f"d_model must be divisible by num_heads, got "
-                         f"d_model={d_model}, num_heads={num_heads}")
-    return d_model // num_heads
 
 
 def parameter_count(*, num_encoder_layers=6, num_decoder_layers=6,
