@@ -133,7 +133,6 @@ def expected(eid: str, at: list[int], values: list[list]) -> list[str]:
         at, values)
 
 
-
 # --- checks of an explorer's data (its spec, as explorer() returns it, or as
 # the built page embeds it: tests/site/test_explorers.py) ------------------
 

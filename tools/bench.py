@@ -47,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 from tools.blocks import site_pages  # noqa: E402
 from tools.browser import ARGS, executable  # noqa: E402
+from tools.copies import ignore  # noqa: E402
+from tools.explorer import BUDGET, UPDATE_MS  # noqa: E402
 
 OUT = ROOT / "docs/contributing/performance.md"
 BARE = """site_name: Bare
@@ -54,20 +56,9 @@ theme:
   name: material
   font: false
 """
-TOP = {".git", ".venv", "site", ".cache", "mutants"}  # at the top only
-ANYWHERE = {"__pycache__", ".pytest_cache", ".ruff_cache"}
-
-
-def skip(root: Path):
-    """What a copy of the repository at `root` leaves out (its site/, not
-    tests/site/)."""
-    def names_to_skip(folder, names) -> list[str]:
-        top = Path(folder) == root
-        return [n for n in names if n in ANYWHERE or (top and n in TOP)]
-    return names_to_skip
-TARGETS = {  # issue 10
-    "first page": 15, "prose edit": 5, "cold build": 60, "warm build": 10,
-    "cold tests": 240, "warm tests": 90,
+TARGETS = {  # seconds (issue 10); the report's rows read them from here
+    "first page": 15, "prose edit": 5, "snippet edit": 5, "cold build": 60,
+    "warm build": 10, "cold tests": 240, "warm tests": 90, "fault": 60,
 }
 TARGET_MEDIAN, TARGET_MAX = 1.5, 3.0
 
@@ -130,7 +121,7 @@ def same_pages(sites: list[Path]) -> list[str]:
 def scratch_copy(tmp: Path, repo: Path, cache: Path) -> Path:
     """The repository without its history and venv, with a warm cache."""
     copy = tmp / "scratch"
-    shutil.copytree(repo, copy, ignore=skip(repo))
+    shutil.copytree(repo, copy, ignore=ignore(repo))
     shutil.copytree(cache, copy / ".cache" / "exec")
     return copy
 
@@ -172,7 +163,8 @@ class Serve:
 def serve_loop(tmp: Path, repo: Path, cache: Path, runs: int) -> Serve:
     copy = scratch_copy(tmp, repo, cache)
     port = free_port()
-    log = open(tmp / "serve.log", "w+")
+    # the server's log, read while it serves; closed at the end
+    log = open(tmp / "serve.log", "w+")  # noqa: SIM115
     # as `make serve` runs it
     env = dict(env_with(), PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.Popen(
@@ -473,6 +465,10 @@ def main() -> None:
 # --- the report -------------------------------------------------------------
 
 
+def at_most(target: str) -> str:
+    return f"≤ {TARGETS[target]} s"
+
+
 def met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
@@ -516,30 +512,34 @@ def write_report(r: dict) -> None:
     cold, warm = median(r["cold"]), median(r["warm"])
     rows = [
         ("`make serve`, warm cache: first page answers",
-         seconds([s.first_page]), "≤ 15 s", met(s.first_page <= 15)),
+         seconds([s.first_page]), at_most("first page"),
+         met(s.first_page <= TARGETS["first page"])),
         ("Prose edit visible in the served page", seconds(s.prose)
-         + f"; rebuilds: {s.prose_rebuilds}", "≤ 5 s, one rebuild",
-         met(median(s.prose) <= 5 and max(s.prose_rebuilds) == 1)),
+         + f"; rebuilds: {s.prose_rebuilds}",
+         at_most("prose edit") + ", one rebuild",
+         met(median(s.prose) <= TARGETS["prose edit"]
+             and max(s.prose_rebuilds) == 1)),
         ("Snippet-section edit visible (glossary/momentum)",
          seconds(s.snippet) + f"; the page's examples ran "
          f"{median(s.snippet_compute):.1f} s; rebuilds: "
          f"{s.snippet_rebuilds}",
-         "≤ 5 s + the page's compute, one rebuild",
+         at_most("snippet edit") + " + the page's compute, one rebuild",
          met(median([a - b for a, b in zip(s.snippet, s.snippet_compute)])
-             <= 5 and max(s.snippet_rebuilds) == 1)),
-        ("Clean strict build, cold cache", seconds(r["cold"]), "≤ 60 s",
-         met(cold <= 60)),
-        ("Build with nothing changed", seconds(r["warm"]), "≤ 10 s",
-         met(warm <= 10)),
+             <= TARGETS["snippet edit"] and max(s.snippet_rebuilds) == 1)),
+        ("Clean strict build, cold cache", seconds(r["cold"]),
+         at_most("cold build"), met(cold <= TARGETS["cold build"])),
+        ("Build with nothing changed", seconds(r["warm"]),
+         at_most("warm build"), met(warm <= TARGETS["warm build"])),
     ]
     if r["tests_cold"]:
         tc, tw = median(r["tests_cold"]), median(r["tests_warm"])
         rows += [
             ("Test command, cold, after install", seconds(r["tests_cold"]),
-             "≤ 240 s", met(tc <= 240)),
+             at_most("cold tests"), met(tc <= TARGETS["cold tests"])),
             (f"Test command again, nothing changed: {r['reused'][0]} "
              f"slow tests reused (reported as skipped), {r['reused'][1]} "
-             f"run", seconds(r["tests_warm"]), "≤ 90 s", met(tw <= 90)),
+             f"run", seconds(r["tests_warm"]), at_most("warm tests"),
+             met(tw <= TARGETS["warm tests"])),
             ("Test command again, nothing changed, `HPE_RERUN=1`: every "
              "test run, on the warm execution cache",
              seconds(r["tests_rerun"]), "", ""),
@@ -558,8 +558,8 @@ def write_report(r: dict) -> None:
             "", ""))
     rows += [
         ("Fault test on PostgreSQL (scaling-out), server start and stop "
-         "included", seconds(r["fault"]), "≤ 60 s",
-         met(median(r["fault"]) <= 60)),
+         "included", seconds(r["fault"]), at_most("fault"),
+         met(median(r["fault"]) <= TARGETS["fault"])),
     ]
     rows += [
         ("Bare mkdocs-material page", kb(bare.page), "", ""),
@@ -584,12 +584,12 @@ def write_report(r: dict) -> None:
             (f"Explorer update, median over every value of every control "
              f"(slowest of {len(ex)})",
              f"{ex[slowest].median_ms:.1f} ms (max "
-             f"{ex[slowest].max_ms:.1f}), `{slowest}`", "< 16 ms",
-             met(ex[slowest].median_ms < 16)),
+             f"{ex[slowest].max_ms:.1f}), `{slowest}`", f"< {UPDATE_MS} ms",
+             met(ex[slowest].median_ms < UPDATE_MS)),
             ("Explorer weight, data, script and style, gzipped "
              "(heaviest)",
-             f"{kb(ex[heaviest_ex].gzip)}, `{heaviest_ex}`", "≤ 40 KB",
-             met(ex[heaviest_ex].gzip <= 40 * 1024)),
+             f"{kb(ex[heaviest_ex].gzip)}, `{heaviest_ex}`",
+             f"≤ {kb(BUDGET)}", met(ex[heaviest_ex].gzip <= BUDGET)),
         ]
     cold_runs = r["cold_executions"]
     lines = [

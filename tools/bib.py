@@ -14,7 +14,9 @@ from pathlib import Path
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from pybtex.database import parse_file
 
-BIB = Path(__file__).resolve().parents[1] / "docs" / "references.bib"
+from tools import ROOT
+
+BIB = ROOT / "docs" / "references.bib"
 
 
 def plain(latex: str) -> str:

@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 # Not under "mkdocs": a damaged record is repaired, not a reason for a
 # strict build to fail; the line goes to stderr all the same.
 log = logging.getLogger("hpe.cache")
@@ -96,7 +97,9 @@ class Cache:
         flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
         try:
             for key in sorted(set(keys)):
-                handle = open(locks / f"{key}.lock", "w")
+                # held past this block: the lock lives as long as it is
+                # open, and the finally below closes it
+                handle = open(locks / f"{key}.lock", "w")  # noqa: SIM115
                 try:
                     fcntl.flock(handle, flags)
                 except BlockingIOError:  # only without `wait`

@@ -42,7 +42,8 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 # Imported by the examples' interpreter before it forks (tools/kernel.py):
 # what most examples import.
 PRELOAD = ("numpy", "torch", "matplotlib.pyplot", "sklearn.datasets",
@@ -79,10 +80,9 @@ def current_setting(environ=None) -> str | None:
     """The name of the setting the environment is in, if it is one."""
     environ = os.environ if environ is None else environ
     for name, overrides in SETTINGS.items():
-        if all(environ.get(k) == v for k, v in overrides.items()):
-            if not any(k.startswith("ATEN_") and k not in overrides
-                       for k in environ):
-                return name
+        if all(environ.get(k) == v for k, v in overrides.items()) and not any(
+                k.startswith("ATEN_") and k not in overrides for k in environ):
+            return name
     return None
 
 

@@ -30,7 +30,8 @@ from pathlib import Path
 import markdown
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 HIDE = "markdown-exec: hide"
 RUN_AFTER = re.compile(r"run after (.+)$")
 PROJECT_PACKAGES = ("tools", "snippets", "explorers", "tests",

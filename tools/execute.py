@@ -26,10 +26,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from markdown_exec._internal.formatters.base import base_format
+from markdown_exec import base_format
 
-from tools import glue, runner
+from tools import ROOT, glue, runner
 from tools.cache import Cache
 from tools.environment import Setting
 from tools.examples import (
@@ -41,7 +42,6 @@ from tools.examples import (
     project_imports,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 log = logging.getLogger("mkdocs.hooks.execute")
 
 
@@ -80,7 +80,12 @@ class Job:
         return self.plan.page
 
     def needed(self, cache: Cache) -> bool:
-        return bool(self.writes)
+        """Whether a record it writes is still missing (another build may
+        have written them all since this job was planned)."""
+        return any(cache.get(k) is None for k in self.writes)
+
+    def run(self, cache: Cache, root: Path = ROOT) -> list[str]:
+        return run_job(self, cache, root)
 
 
 def _node(block: Block, node_id: str, children=()) -> dict:
@@ -367,11 +372,21 @@ class Site:
     """Every page's plan, after the build ran what was missing."""
 
     pages: dict[str, PagePlan] = field(default_factory=dict)
-    executed: int = 0  # jobs run in this build
-    seconds: float = 0.0
 
 
-def run_all(jobs: list, cache: Cache, root: Path = ROOT,
+class Runnable(Protocol):
+    """What run_all runs: a page's Job, or a notebook chapter's
+    (tools/notebooks.NotebookJob)."""
+
+    expected: float  # a guess of its seconds: the longest start first
+    overrides: Setting  # the kernel setting it runs under
+
+    def needed(self, cache: Cache) -> bool: ...
+
+    def run(self, cache: Cache, root: Path) -> list[str]: ...
+
+
+def run_all(jobs: list[Runnable], cache: Cache, root: Path = ROOT,
             workers: int | None = None) -> list[str]:
     """Run jobs on every core, longest first; all their error messages."""
     workers = workers or os.cpu_count() or 1
@@ -387,8 +402,7 @@ def run_all(jobs: list, cache: Cache, root: Path = ROOT,
 
     def one(job):
         start = time.perf_counter() - t0
-        found = job.run(cache) if hasattr(job, "run") else run_job(
-            job, cache, root)
+        found = job.run(cache, root)
         with lock:
             errors.extend(found)
             if os.environ.get("HPE_EXEC_TRACE"):

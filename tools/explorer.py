@@ -47,6 +47,10 @@ import json
 import math
 
 FIGURES = 4  # significant figures kept: a drawing needs no more
+# An explorer's budgets (tests/site/test_explorers.py holds the pages to
+# the first; make bench measures both, docs/contributing/performance.md):
+BUDGET = 40 * 1024  # bytes gzipped per explorer: data, script and style
+UPDATE_MS = 16  # a frame drawn within one screen refresh at 60 Hz
 
 
 def compact(value):

@@ -11,14 +11,12 @@ TeX error fails the build.
 import html
 import re
 from functools import cache
-from pathlib import Path
 
 import quickjs
 
-KATEX_JS = (
-    Path(__file__).resolve().parents[1]
-    / "docs/assets/vendor/katex/katex.min.js"
-)
+from tools import ROOT
+
+KATEX_JS = ROOT / "docs/assets/vendor/katex/katex.min.js"
 ARITHMATEX = re.compile(  # not yet rendered: the content is still \( or \[
     r'<(?P<tag>span|div) class="arithmatex">(?P<tex>\s*\\[(\[].*?)'
     r"</(?P=tag)>",

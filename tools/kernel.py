@@ -29,6 +29,7 @@ text, for the page's prose to show as ``{{ name }}`` (tools/glue.py): a
 number the run produced is inserted from the run, never typed.
 """
 
+import contextlib
 import json
 import os
 import selectors
@@ -124,10 +125,8 @@ def _run_visible(code: str, ns: dict, name: str) -> None:
 
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
 
 
 def _read(path: str) -> str:
@@ -251,10 +250,8 @@ def serve() -> None:
             chunk = os.read(0, 1 << 16)
             if not chunk:  # the runner is gone
                 for pid in running:
-                    try:
+                    with contextlib.suppress(OSError):
                         os.killpg(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
                 return
             pending += chunk
         while b"\n" in pending:

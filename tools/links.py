@@ -55,9 +55,9 @@ def check(site: Path) -> tuple[list[str], dict[str, list[str]]]:
             target = _target(site, page, path) if path else page
             if not target.is_relative_to(site) or not target.exists():
                 broken.append(f"{rel}: {href} (no such file)")
-            elif fragment and target.suffix == ".html":
-                if unquote(fragment) not in _anchors(target):
-                    broken.append(f"{rel}: {href} (no such anchor)")
+            elif (fragment and target.suffix == ".html"
+                  and unquote(fragment) not in _anchors(target)):
+                broken.append(f"{rel}: {href} (no such anchor)")
     return broken, dict(external)
 
 

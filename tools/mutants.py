@@ -19,7 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 PAGE = ROOT / "docs/contributing/testing.md"
 START, END = "<!-- mutants:start -->", "<!-- mutants:end -->"
 TARGETS = {  # module -> the share of mutants the tests must kill

@@ -28,12 +28,11 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from tools import citations, glue
+from tools import ROOT, citations, glue
 from tools.environment import Setting, environment_key, kernel_env
 from tools.examples import HIDE, imports_torch
 from tools.sections import sections
 
-ROOT = Path(__file__).resolve().parents[1]
 STORIES = ROOT / "notebooks"
 PAGES = ROOT / "docs/models"
 INCLUDE = re.compile(r'^# --8<-- "(?P<path>[^":]+):(?P<section>[\w-]+)"\s*$')
@@ -195,7 +194,9 @@ class NotebookJob:
     def needed(self, cache) -> bool:
         return cache.get(self.key) is None
 
-    def run(self, cache) -> list[str]:
+    def run(self, cache, root: Path | None = None) -> list[str]:
+        """Execute it unless the cache has it; root is unused: a notebook
+        runs in a folder of its own (execute)."""
         with cache.locked([self.key]):
             if cache.get(self.key) is not None:
                 return []

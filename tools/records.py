@@ -12,55 +12,56 @@ missing examples run first, once, exactly as the build runs them.
 """
 
 import functools
+import json
 from pathlib import Path
 
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
-from tools import environment, execute, glue, notebooks
+from tools import ROOT, environment, execute, glue, notebooks
 from tools.cache import Cache
 from tools.environment import environment_key
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @functools.cache
 def _config(root: Path = ROOT):
     """The site's configuration, as the build sees it when it collects
-    blocks (markdown-exec's fences registered)."""
-    import os
+    blocks (markdown-exec's fences registered). pymdownx.snippets'
+    base_path is "." in mkdocs.yml (the build runs in the repository);
+    here it is made absolute, so tests work from any folder."""
+    config = load_config(str(root / "mkdocs.yml"))
+    snippets = config.mdx_configs["pymdownx.snippets"]
+    snippets["base_path"] = [str(root / p) for p in snippets["base_path"]]
+    return config.plugins.on_config(config)
 
-    here = os.getcwd()
-    os.chdir(root)  # pymdownx.snippets' base_path is "."
-    try:
-        config = load_config(str(root / "mkdocs.yml"))
-        return config.plugins.on_config(config)
-    finally:
-        os.chdir(here)
+
+_plans: dict[str, execute.PagePlan] = {}  # memo -> a plan, records in
 
 
 def plan(page: str, root: Path = ROOT, setting: str | None = None
          ) -> execute.PagePlan:
     """The page's plan, every record filled in (run first if missing);
     under a named kernel setting (tools/environment.py), or as the
-    environment is."""
-    import os
-
+    environment is. Kept for the process, by a digest of everything its
+    keys depend on (a record is found by its content key, so a plan whose
+    keys did not change has the same records): a test module reads a page
+    dozens of times."""
     config = _config(root)
     overrides = environment.setting(setting)
-    cache, env = Cache(), environment_key(root, overrides)
+    env = environment_key(root, overrides)
     body, _ = get_data((root / "docs" / page).read_text())
-    here = os.getcwd()
-    os.chdir(root)
-    try:
-        found = execute.plan_page(page, body, config.markdown_extensions,
-                                  config.mdx_configs, env, root)
-    finally:
-        os.chdir(here)
+    cache, sources = Cache(), execute.sources_digest(root)
+    memo = execute.digest(page, body, sources, json.dumps(env, sort_keys=True),
+                          str(root), str(cache.path))
+    if memo in _plans:
+        return _plans[memo]
+    found = execute.plan_page(page, body, config.markdown_extensions,
+                              config.mdx_configs, env, root)
     errors = execute.run_all(
         execute.jobs(found, cache, overrides=overrides), cache, root)
     if errors:
         raise execute.ExecutionError("\n\n".join(errors))
+    _plans[memo] = found
     return found
 
 

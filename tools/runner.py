@@ -7,6 +7,7 @@ module sends them, waits for them, and returns each block's result.
 """
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -18,9 +19,9 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
+from tools import ROOT
 from tools.environment import PRELOAD, Setting, kernel_env
 
-ROOT = Path(__file__).resolve().parents[1]
 KERNEL = ROOT / "tools" / "kernel.py"
 TIMEOUT = 900  # seconds a job may take before it is killed
 
@@ -40,7 +41,8 @@ class Kernel:
             [sys.executable, "-I", "-c", self.source, str(root),
              ",".join(PRELOAD)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=open(self.home / "kernel.log", "wb"),
+            # the kernel's stderr for its whole life: it outlives this call
+            stderr=open(self.home / "kernel.log", "wb"),  # noqa: SIM115
             cwd=self.home, env=kernel_env(overrides),
             start_new_session=True,
         )
@@ -99,10 +101,8 @@ class Kernel:
     def kill(self, job_id: str) -> None:
         pid = self.pids.get(job_id)
         if pid:
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
 
     def close(self) -> None:
         if self.alive() and not self.proc.stdin.closed:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import yaml
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+from tools import ROOT
+
+DOCS = ROOT / "docs"
 DATA = DOCS / "history/timeline.yml"
 MARKER = "<!-- timeline -->"
 FIELDS = {"year", "event", "people", "cite", "chapter"}

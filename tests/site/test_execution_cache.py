@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tools.bench import skip  # what a copy of the repository leaves out
+from tools.copies import ignore  # what a copy of the repository leaves out
 
 # slow (each test builds a copy of the repository): reused after a pass on
 # the same files (tests/conftest.py)
@@ -84,7 +84,7 @@ class Copy:
 def copy(tmp_path_factory):
     """The repository with two of its pages, built once (cold)."""
     path = tmp_path_factory.mktemp("repo") / "repo"
-    shutil.copytree(ROOT, path, ignore=skip(ROOT))
+    shutil.copytree(ROOT, path, ignore=ignore(ROOT))
     for md in (path / "docs").rglob("*.md"):
         rel = md.relative_to(path / "docs").as_posix()
         if rel not in PAGES and not rel.startswith("includes/"):

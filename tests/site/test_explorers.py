@@ -21,10 +21,10 @@ from tests.explorers import (
     spec_of,
 )
 from tests.pages import html_path
+from tools.explorer import BUDGET  # bytes gzipped: data, script, style
 
 ASSETS = ["assets/javascripts/explorer.js",
           "assets/stylesheets/explorer.css"]
-BUDGET = 40 * 1024  # bytes gzipped per explorer: data, script and style
 
 
 def page_html(site, page: str) -> str:

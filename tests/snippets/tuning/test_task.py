@@ -14,6 +14,7 @@ from snippets.tuning import task as s
 
 # -- the search space ------------------------------------------------------
 
+
 def test_log_uniform_is_scipys_loguniform():
     # from_unit is the inverse CDF; scipy's loguniform.ppf is the
     # reference (float64: rtol 1e-12)
