@@ -9,6 +9,7 @@ importing it runs nothing, and ``python -m snippets.history.lenet5_1998``
 runs every example of the page.
 """
 
+
 # --8<-- [start:formulas]
 def check_int(name, value, *, low, high=None):
     """Raise a ValueError naming `name` unless `value` is an integer in
