@@ -84,8 +84,12 @@ class Cache:
 
     @contextlib.contextmanager
     def try_locked(self, keys):
-        """Take whichever locks of `keys` are free, without waiting; yield
-        the set of keys taken (held until the block ends)."""
+        """Take the locks of `keys` in sorted order, without waiting, up to
+        the first one that is busy; yield the set of keys taken (held
+        until the block ends). Stopping there keeps two holders of the
+        same keys from splitting them (each would run the other's blocks
+        as the start of its own): the one that has the first key takes
+        them all, and the other takes none."""
         with self._locks(keys, wait=False) as taken:
             yield taken
 
@@ -104,7 +108,7 @@ class Cache:
                     fcntl.flock(handle, flags)
                 except BlockingIOError:  # only without `wait`
                     handle.close()
-                    continue
+                    break
                 held[key] = handle
             yield set(held)
         finally:

@@ -62,19 +62,26 @@ def test_locks_serialise_two_writers(tmp_path, how):
     assert int(counter.read_text()) == 50  # no addition lost
 
 
-def test_try_locked_takes_only_the_free_locks(tmp_path):
+def test_try_locked_takes_the_free_locks_up_to_the_first_busy_one(
+        tmp_path):
     cache = Cache(tmp_path)
-    with cache.locked(["a"]):
+
+    def try_in_another_thread(keys):  # a lock held here excludes it too
         taken = []
 
-        def other():  # another thread: a lock held here excludes it too
-            with cache.try_locked(["a", "b"]) as got:
+        def other():
+            with cache.try_locked(keys) as got:
                 taken.append(got)
 
         t = threading.Thread(target=other)
         t.start()
         t.join()
-    assert taken == [{"b"}]
+        return taken[0]
+
+    with cache.locked(["b"]):
+        assert try_in_another_thread(["c", "a", "b"]) == {"a"}
+    with cache.locked(["a"]):  # the first is busy: nothing is taken
+        assert try_in_another_thread(["b", "a"]) == set()
     with cache.try_locked(["a", "b"]) as got:
         assert got == {"a", "b"}
 

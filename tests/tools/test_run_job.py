@@ -119,6 +119,22 @@ def test_two_builds_at_once_execute_each_key_once(counted, how, pages):
     assert len(log.read_text().split()) == len(ran)
 
 
+def test_a_job_whose_first_key_is_busy_waits_and_runs_nothing(counted):
+    # two builds of the same job must not split its keys: a.py would run
+    # in both, in one to write k0 and in the other as c.py's start
+    cache_dir, log = counted
+    cache, p = Cache(cache_dir), plan()
+    job = execute.jobs(p, cache)[0]  # a.py's tree: a.py and c.py
+    with cache.locked(["k0"]):  # another build has the job's first key
+        done = threading.Thread(target=lambda: execute.run_job(job, cache))
+        done.start()
+        time.sleep(1.0)
+        assert not log.exists() or log.read_text() == ""  # nothing ran
+    done.join()  # the holder wrote nothing: the job runs it all, once
+    assert log.read_text().split() == ["a.py", "c.py"]
+    assert sorted(puts(cache_dir)) == ["k0", "k2"]
+
+
 def test_a_key_its_holder_failed_to_write_is_run_by_the_waiter(counted):
     cache_dir, _ = counted
     cache, p = Cache(cache_dir), plan()
