@@ -1,6 +1,7 @@
 """Tests for snippets/history/diffusion_2020.py (the 2020 chapter)."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -146,18 +147,17 @@ def test_bad_T_is_refused(T):
      (dict(beta_end="0.02"), "beta_end")],
 )
 def test_betas_outside_zero_one_are_refused(kwargs, name):
-    # beta_end's range starts at beta_start, 1e-4 by default
-    low = {"beta_start": "0", "beta_end": "0\\.0001"}[name]
     with pytest.raises(ValueError, match=rf"^{name} must be a number in "
-                       rf"\({low}, 1\), got"):
+                       rf"\(0, 1\), got"):
         df.linear_betas(**kwargs)
 
 
 @pytest.mark.parametrize("beta_start, beta_end", [(0.02, 1e-4),
                                                   (0.01, 0.01)])
 def test_beta_end_must_exceed_beta_start(beta_start, beta_end):
-    with pytest.raises(ValueError, match=rf"^beta_end must be a number in "
-                       rf"\({beta_start:g}, 1\), got {beta_end!r}$"):
+    with pytest.raises(ValueError, match=re.escape(
+            f"beta_end must be in (beta_start, 1) = ({beta_start}, 1), "
+            f"got {beta_end!r}")):
         df.linear_betas(beta_start=beta_start, beta_end=beta_end)
 
 
