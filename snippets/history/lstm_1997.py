@@ -111,6 +111,17 @@ def make_problem(*, rho, seq_len, hidden_size=32, input_size=4,
 
 RHOS = (0.9, 1.0, 1.5, 2.0)  # spectral radii to compare
 LENGTHS = (5, 10, 20, 40, 80)
+
+
+def print_norms(norms):
+    """Two tables, rows T in LENGTHS, columns rho in RHOS, of norms:
+    {(rho, T): (|dL/dW, dL/dU|, |dL/dx_1|)}."""
+    for i, what in enumerate(("|dL/dW, dL/dU|", "|dL/dx_1|")):
+        print(f"{what} by spectral radius rho")
+        print("   T" + "".join(f"{f'rho={rho}':>10}" for rho in RHOS))
+        for T in LENGTHS:
+            print(f"{T:>4}" + "".join(f"{norms[rho, T][i]:>10.3g}"
+                                      for rho in RHOS))
 # --8<-- [end:problem]
 
 
@@ -238,25 +249,13 @@ if __name__ == "__main__":
     # --8<-- [end:count_1997]
 
     # --8<-- [start:bptt_run]
-    table = {(rho, T): grad_norms(rho=rho, seq_len=T)
-             for rho in RHOS for T in LENGTHS}
-    for i, what in enumerate(("|dL/dW, dL/dU|", "|dL/dx_1|")):
-        print(f"{what} by spectral radius rho")
-        print("   T" + "".join(f"{f'rho={rho}':>10}" for rho in RHOS))
-        for T in LENGTHS:
-            print(f"{T:>4}" + "".join(f"{table[rho, T][i]:>10.3g}"
-                                      for rho in RHOS))
+    print_norms({(rho, T): grad_norms(rho=rho, seq_len=T)
+                 for rho in RHOS for T in LENGTHS})
     # --8<-- [end:bptt_run]
 
     # --8<-- [start:bptt_torch_run]
-    table = {(rho, T): torch_grad_norms(rho=rho, seq_len=T)
-             for rho in RHOS for T in LENGTHS}
-    for i, what in enumerate(("|dL/dW, dL/dU|", "|dL/dx_1|")):
-        print(f"{what} by spectral radius rho")
-        print("   T" + "".join(f"{f'rho={rho}':>10}" for rho in RHOS))
-        for T in LENGTHS:
-            print(f"{T:>4}" + "".join(f"{table[rho, T][i]:>10.3g}"
-                                      for rho in RHOS))
+    print_norms({(rho, T): torch_grad_norms(rho=rho, seq_len=T)
+                 for rho in RHOS for T in LENGTHS})
     # --8<-- [end:bptt_torch_run]
 
     # --8<-- [start:clip_run]
