@@ -154,7 +154,7 @@ print(f"T = {T}: beta from {betas[0]:.4f} to {betas[-1]:.2f}, "
 # %%
 # --8<-- "snippets/models/diffusion.py:data"
 
-# %%
+# %% name="floor"
 X, y = moons(4000, seed=0)  # training data and their moon, 0 or 1
 R, r_y = moons(2000, seed=1)  # reference points
 off, gap = quality(moons(1000, seed=2)[0], R)
@@ -238,7 +238,7 @@ print(f"hidden = 64: {n_params} parameters, "
 # %%
 # --8<-- "snippets/models/diffusion.py:samplers"
 
-# %%
+# %% name="samplers"
 clouds = {"DDPM, 200 steps": ddpm_sample(model, alpha_bar=alpha_bar)}
 for num_steps in (50, 20, 10, 5):
     clouds[f"DDIM, {num_steps} steps"] = ddim_sample(
@@ -312,7 +312,7 @@ plt.show()
 # %%
 # --8<-- "snippets/models/diffusion.py:fidelity"
 
-# %%
+# %% name="guidance"
 cond, _ = train_denoiser(X, y, alpha_bar=alpha_bar, hidden=64,
                          p_uncond=0.15)
 c = np.repeat([0, 1], 500)  # ask for 500 points of each moon
@@ -367,7 +367,7 @@ plt.show()
 # [@ho2022; @dhariwal2021]. The knob that trades diversity for fidelity
 # is guidance. A 2-D point cannot be blurry, but the same failure shows:
 
-# %%
+# %% name="temperature"
 print("model          setting     spread   off     gap     mean")
 runs = {}
 for tau in (1.0, 0.5, 0.2, 0.0):
@@ -445,7 +445,7 @@ plt.show()
 # one call of the network on one point and for the $T = 200$ calls one
 # sample needs:
 
-# %%
+# %% name="widths"
 widths = {64: model}  # trained above
 for hidden in (16, 128):
     widths[hidden], _ = train_denoiser(X, alpha_bar=alpha_bar,

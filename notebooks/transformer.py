@@ -62,7 +62,7 @@
 # --8<-- "snippets/models/transformer.py:count"
 # --8<-- "snippets/history/transformer_2017.py:head_dim"
 
-# %%
+# %% name="counts"
 base = parameter_count()  # the defaults are the paper's base model
 for part, n in base.items():
     print(f"{part:>12}: {n:>11,}")
@@ -73,7 +73,7 @@ for part, n in base.items():
 # the `meta` device it builds the model without allocating its 44 million
 # numbers.
 
-# %%
+# %% name="torch_counts"
 import torch
 from torch import nn
 
@@ -489,7 +489,7 @@ print(f"nn.CrossEntropyLoss(label_smoothing=0.1) at gap 10: "
 # %%
 # --8<-- "snippets/models/transformer.py:tiny"
 
-# %%
+# %% name="sorters"
 seeds = range(5)
 runs = {}  # d_model -> one (losses, token acc, sequence acc) per seed
 print("d_model  parameters (calculator / torch)  sequence acc, seeds 0-4")
@@ -507,7 +507,7 @@ for d_model in (8, 16, 32):
     print(f"{d_model:>7}  {counted:>10,} / {n:<21,} {accs}")
 
 
-# %%
+# %% name="sorter_summary"
 def median_range(values):
     """The median of the seeds' values, and [lowest, highest]."""
     return f"{np.median(values):.3f} [{min(values):.3f}, {max(values):.3f}]"

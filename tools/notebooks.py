@@ -73,14 +73,21 @@ def _visible(code: str) -> str:
                      if HIDE not in line).strip("\n")
 
 
+NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")  # a valid nbformat cell id
+
+
 def notebook(story: Path, *, hidden: bool = False) -> nbformat.NotebookNode:
     """The .ipynb for one story: includes expanded, no outputs. Lines that
     end in ``# markdown-exec: hide`` are the build's: kept, after a cell
     that defines ``glue``, when `hidden` (the notebook the build runs),
     left out otherwise (the notebook a reader gets); a cell of hidden
-    lines only is left out with them."""
+    lines only is left out with them.
+
+    A code cell whose marker names it (``# %% name="sorters"``) gets that
+    name as its id, so tests look its output up by name
+    (tools.records.cell_output); the other cells are ``cell-<n>``."""
     nb = jupytext.read(story, fmt="py:percent")
-    cells, cited = [], []
+    cells, cited, names = [], [], set()
     if hidden:
         cells.append(nbformat.v4.new_code_cell(GLUE_CELL))
     for cell in nb.cells:
@@ -90,7 +97,19 @@ def notebook(story: Path, *, hidden: bool = False) -> nbformat.NotebookNode:
                 code = _visible(code)
                 if not code:
                     continue
-            cells.append(nbformat.v4.new_code_cell(code))
+            new = nbformat.v4.new_code_cell(code)
+            if "name" in cell.metadata:
+                name = cell.metadata["name"]
+                if not (isinstance(name, str) and NAME.fullmatch(name)):
+                    raise ValueError(f"{story.name}: a cell's name must be "
+                                     f"lower_case_with_underscores, at "
+                                     f"most 64 characters, got {name!r}")
+                if name in names:
+                    raise ValueError(f"{story.name}: two cells are named "
+                                     f"{name!r}")
+                names.add(name)
+                new.metadata["name"] = name
+            cells.append(new)
         elif cell.cell_type == "markdown":
             # [@key] citations link to a References cell at the end, which
             # works on the site and in the downloaded notebook alike.
@@ -107,8 +126,22 @@ def notebook(story: Path, *, hidden: bool = False) -> nbformat.NotebookNode:
         "language_info": {"name": "python"},
     }
     for i, cell in enumerate(out.cells):
-        cell.id = f"cell-{i}"  # stable ids: the same story, the same file
+        # stable ids: the same story, the same file
+        cell.id = cell.metadata.pop("name", f"cell-{i}")
     return out
+
+
+def run(stem: str) -> None:
+    """Run the notebook chapter ``notebooks/<stem>.py`` in this
+    interpreter, cell after cell, as the reader's notebook has them (no
+    hidden line), printing as it goes: ``python -m snippets.models.<stem>``
+    runs its chapter this way."""
+    nb = notebook(STORIES / f"{stem}.py")
+    namespace = {"__name__": "__main__"}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            exec(compile(cell.source, f"<{stem}.ipynb, {cell.id}>", "exec"),
+                 namespace)
 
 
 def merge_streams(outputs: list) -> list:

@@ -113,6 +113,18 @@ def notebook(stem: str, root: Path = ROOT, setting: str | None = None):
     return nb
 
 
+def cell_output(stem: str, name: str, setting: str | None = None) -> str:
+    """What the code cell the story names `name` (``# %% name="..."``)
+    printed in the executed notebook chapter."""
+    nb = notebook(stem, setting=setting)
+    found = [c for c in nb.cells if c.get("id") == name]
+    if len(found) != 1:
+        raise LookupError(f"models/{stem}.ipynb has no cell named {name}")
+    return "".join(o.get("text", "") for o in found[0].outputs
+                   if o.get("output_type") == "stream"
+                   and o.get("name") == "stdout")
+
+
 def cell_outputs(stem: str, setting: str | None = None) -> list[str]:
     """Each code cell's printed text in the executed notebook chapter."""
     nb = notebook(stem, setting=setting)

@@ -5,7 +5,8 @@ imported from there), a small denoiser that predicts the noise eps, the DDPM
 and DDIM update rules and their samplers, classifier-free guidance, and the
 numbers that say how good a cloud of samples is. The story
 notebooks/diffusion.py includes these sections and calls them; this module
-only defines (nothing runs when it is imported).
+only defines (nothing runs when it is imported), and ``python -m
+snippets.models.diffusion`` runs the story's cells in order.
 """
 
 # DDPM's linear schedule and alpha_bar have one home, the 2020 history
@@ -280,3 +281,12 @@ def class_quality(samples, labels, reference, ref_labels):
     return dict(own=float(own.mean()), spread=float(s), off=float(off),
                 gap=float(gap))
 # --8<-- [end:fidelity]
+
+
+if __name__ == "__main__":
+    # The chapter's demo is its story, notebooks/diffusion.py: its cells call
+    # this module's functions between the prose. Run them in order, as the
+    # downloaded notebook runs (from the repository's root).
+    from tools.notebooks import run
+
+    run("diffusion")

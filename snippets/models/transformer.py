@@ -5,7 +5,8 @@ activations a real encoder layer saves for backward, heads, sinusoidal
 positions, the paper's learning-rate schedule, dropout and label
 smoothing, and a tiny encoder trained to sort digit strings. The
 notebook chapter notebooks/transformer.py shows the sections of this
-module in order and calls them; this file only defines things.
+module in order and calls them; importing it runs nothing, and
+``python -m snippets.models.transformer`` runs the story's cells in order.
 """
 
 # head_dim has one home, the 2017 history chapter; the story includes its
@@ -341,3 +342,12 @@ def train_sorter(*, d_model=16, num_heads=2, num_layers=1, num_steps=300,
     return model, losses, (right.float().mean().item(),
                            right.all(dim=1).float().mean().item())
 # --8<-- [end:tiny]
+
+
+if __name__ == "__main__":
+    # The chapter's demo is its story, notebooks/transformer.py: its cells call
+    # this module's functions between the prose. Run them in order, as the
+    # downloaded notebook runs (from the repository's root).
+    from tools.notebooks import run
+
+    run("transformer")

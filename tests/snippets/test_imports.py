@@ -10,6 +10,7 @@ which other processes on a busy machine do not add to (wall time did:
 1.7 s for scaling_out while a mutation run shared the two cores).
 """
 
+import ast
 import json
 import subprocess
 import sys
@@ -97,3 +98,38 @@ def test_the_probe_catches_a_module_that_runs(tmp_path, monkeypatch):
     found = json.loads(proc.stdout.strip())
     assert found["stdout"] == "hello\n"
     assert found["figures"] == 1 and found["steps"] == 1
+
+
+# Modules with no chapter of their own to run: libraries the others import
+LIBRARIES = {
+    "snippets.glossary.digits_task": "the glossary's shared task",
+    "snippets.tuning.task": "tuning's shared search space and trial",
+    "snippets.tuning.methods": "the early-stopping page's search methods",
+    "snippets.tuning.comparison_results": "data comparison.py writes",
+}
+
+
+def _is_main_guard(node) -> bool:
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+            and ast.unparse(node.test) == "__name__ == '__main__'")
+
+
+CHAPTERS = [m for m in MODULES
+            if m.startswith("snippets.") and m not in LIBRARIES]
+
+
+def test_the_libraries_exist():
+    assert set(LIBRARIES) <= set(MODULES)
+
+
+@pytest.mark.parametrize("module", CHAPTERS)
+def test_running_a_module_runs_its_chapter(module):
+    # `python -m snippets.<section>.<name>` runs the page's demo: one
+    # __main__ guard, the module's last statement; a models module's runs
+    # its notebook story (tools.notebooks.run)
+    tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text())
+    guards = [n for n in tree.body if _is_main_guard(n)]
+    assert len(guards) == 1 and tree.body[-1] is guards[0], module
+    if module.startswith("snippets.models."):
+        stem = module.rsplit(".", 1)[1]
+        assert f"run({stem!r})" in ast.unparse(guards[0]).replace('"', "'")

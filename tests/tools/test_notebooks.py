@@ -41,6 +41,41 @@ def test_missing_section_is_an_error(tmp_path):
         notebooks.notebook(story)
 
 
+NAMED = """# %% [markdown]
+# Two cells, one named.
+
+# %%
+x = 2
+
+# %% name="square"
+print(x * x)
+"""
+
+
+def test_a_named_cell_has_its_name_as_its_id(tmp_path):
+    story = tmp_path / "n.py"
+    story.write_text(NAMED)
+    for hidden in (False, True):
+        nb = notebooks.notebook(story, hidden=hidden)
+        assert nb.cells[-1].id == "square" and nb.cells[-1].metadata == {}
+        assert nb.cells[-2].id.startswith("cell-")
+    story.write_text(NAMED + '\n# %% name="square"\nprint(x)\n')
+    with pytest.raises(ValueError, match="two cells are named 'square'"):
+        notebooks.notebook(story)
+    story.write_text(NAMED.replace('"square"', '"Square cell"'))
+    with pytest.raises(ValueError, match="lower_case_with_underscores"):
+        notebooks.notebook(story)
+
+
+def test_run_executes_a_story_cell_after_cell(tmp_path, monkeypatch,
+                                               capsys):
+    # what python -m snippets.models.<stem> does with its story
+    (tmp_path / "n.py").write_text(NAMED)
+    monkeypatch.setattr(notebooks, "STORIES", tmp_path)
+    notebooks.run("n")
+    assert capsys.readouterr().out == "4\n"
+
+
 def _png(size: int = 48) -> str:
     """A real RGB PNG as a data URI: scattered dots of six colours, as
     in a plot, which a palette stores in a byte where RGB needs three."""

@@ -524,16 +524,18 @@ def test_inline_math_stays_on_one_line():
                 assert line.count("$") % 2 == 0, line
 
 
-def printed():
-    """What each code cell printed when the build executed the notebook
-    (its record: the numbers the page shows, without running it again)."""
-    return records.cell_outputs("diffusion")
-
-
-def table(outputs, header):
-    """The rows of the printed table that starts with `header`."""
-    text = next(o for o in outputs if o.startswith(header))
+def table(name):
+    """The rows, under its header line, of the table the cell the story
+    names `name` printed (its record)."""
+    text = records.cell_output("diffusion", name)
     return [line.split() for line in text.splitlines()[1:]]
+
+
+def floor():
+    """The floor of off: two draws of the data, measured against each
+    other, as the cell named floor printed it."""
+    return re.search(r"off = (\d\.\d{3})",
+                     records.cell_output("diffusion", "floor"))[1]
 
 
 def rendered_prose():
@@ -556,21 +558,18 @@ def test_no_measured_number_is_typed_into_the_prose():
 
 
 def test_the_prose_shows_the_numbers_the_cells_printed():
-    outputs = printed()
-    floor = re.search(r"off = (\d\.\d{3})", next(
-        o for o in outputs if o.startswith("data vs data")))[1]
-    samplers = {" ".join(r[:3]): r[-2:] for r in table(outputs, "sampler")}
-    guided = {r[0]: r[3:] for r in table(outputs, "w   s")}
-    temps = {" ".join(r[:4]): r[4:] for r in table(outputs, "model")}
-    widths = {r[0]: r[-2] for r in table(outputs, "hidden   parameters")
-              if r[0].isdigit()}
+    least = floor()
+    samplers = {" ".join(r[:3]): r[-2:] for r in table("samplers")}
+    guided = {r[0]: r[3:] for r in table("guidance")}
+    temps = {" ".join(r[:4]): r[4:] for r in table("temperature")}
+    widths = {r[0]: r[-2] for r in table("widths") if r[0].isdigit()}
     cold, cold_cond = (temps["unconditional tau = 0.0"],
                        temps["conditional tau = 0.0"])
     prose = rendered_prose()
     assert "{{" not in prose
     for text in (
         f"(**off** is {samplers['DDPM, 200 steps'][0]}, against a floor "
-        f"of {floor})",
+        f"of {least})",
         f"grows to {samplers['DDIM, 10 steps'][1]}, and at 5 both numbers "
         f"are clearly worse ({samplers['DDIM, 5 steps'][0]} and "
         f"{samplers['DDIM, 5 steps'][1]})",
@@ -582,15 +581,14 @@ def test_the_prose_shows_the_numbers_the_cells_printed():
         f"(**spread** {cold[0]}), and **off** is {cold[1]}, eight times",
         f"(**spread** {cold_cond[0]}, **gap** {cold_cond[2]})",
         f"**off** falls from {widths['16']} to {widths['64']} to "
-        f"{widths['128']}, with the floor at {floor}.",
+        f"{widths['128']}, with the floor at {least}.",
     ):
         assert text in prose
 
 
 def test_the_claims_hold_for_the_printed_numbers():
-    outputs = printed()
     samplers = {" ".join(r[:3]): (float(r[-2]), float(r[-1]))
-                for r in table(outputs, "sampler")}
+                for r in table("samplers")}
     ddpm = samplers["DDPM, 200 steps"]
     for n in (50, 20):  # "within 0.005 of each other"
         q = samplers[f"DDIM, {n} steps"]
@@ -600,7 +598,7 @@ def test_the_claims_hold_for_the_printed_numbers():
                                             ddpm))
 
     guided = {r[0]: [float(v) for v in r[3:]]
-              for r in table(outputs, "w   s") if r[0] != "data"}
+              for r in table("guidance") if r[0] != "data"}
     own, spread, off, gap = zip(*(guided[w] for w in ("0", "1", "3")))
     # "guidance raises that ... moves the samples closer to the data ...
     # each moon narrows ... and covers less of itself"
@@ -608,12 +606,11 @@ def test_the_claims_hold_for_the_printed_numbers():
     assert spread[0] > spread[1] > spread[2]
     assert off[0] > max(off[1], off[2]) and gap[0] < gap[1] < gap[2]
 
-    floor = float(re.search(r"off = (\d\.\d+)", outputs[[
-        o.startswith("data vs data") for o in outputs].index(True)])[1])
-    temps = {" ".join(r[:4]): r[4:] for r in table(outputs, "model")}
+    least = float(floor())
+    temps = {" ".join(r[:4]): r[4:] for r in table("temperature")}
     cold = temps["unconditional tau = 0.0"]
     assert float(cold[0]) < 0.05  # "practically one point"
-    assert round(float(cold[1]) / floor) == 8  # "eight times the floor"
+    assert round(float(cold[1]) / least) == 8  # "eight times the floor"
     centre = [float(v) for v in re.findall(r"[+-]\d\.\d\d", " ".join(
         cold[3:]))]
     assert np.hypot(*centre) < 0.1  # "the middle between the two moons"
@@ -628,6 +625,6 @@ def test_the_claims_hold_for_the_printed_numbers():
     cold_cond = [float(v) for v in temps["conditional tau = 0.0"][:3]]
     assert cold_cond[0] < 0.05 and cold_cond[2] > 10 * gap_3
 
-    rows = table(outputs, "hidden   parameters")
+    rows = table("widths")
     widths = {int(r[0]): float(r[-2]) for r in rows if r[0].isdigit()}
-    assert widths[16] > widths[64] > widths[128] > floor
+    assert widths[16] > widths[64] > widths[128] > least

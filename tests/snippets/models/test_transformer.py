@@ -516,9 +516,9 @@ def sorting_tables():
     """What the sorting cells printed when the build ran the notebook (its
     record): per width, the parameter counts and the sequence accuracy of
     each seed; the medians and ranges of the seeds; the median losses."""
-    outputs = records.cell_outputs("transformer")
-    [per_seed] = [t for t in outputs if t.startswith("d_model  parameters")]
-    [summary] = [t for t in outputs if t.startswith("d_model  median")]
+    per_seed = records.cell_output("transformer", "sorters")
+    summary = records.cell_output("transformer", "sorter_summary")
+    assert per_seed.startswith("d_model  parameters")
     accuracy, losses = summary.split("\n\n")
     assert losses.startswith("d_model  mean loss, steps 1-50  steps 251")
     return ([line.split() for line in per_seed.splitlines()[1:]],
@@ -640,14 +640,13 @@ def test_story_cites_and_links_only_what_exists():
 def test_notebook_prints_the_counts():
     # what the page shows under the first cells; that the built page shows
     # the recorded outputs is tests/site/test_code_blocks.py's check
-    outputs = records.cell_outputs("transformer")
-    assert len(outputs) >= 20 and outputs[1]
     base = tf.parameter_count(**BASE)
-    assert f"total:  {base['total']:,}\n" in outputs[1]
+    assert f"total:  {base['total']:,}\n" in records.cell_output(
+        "transformer", "counts")
     assert base["total"] == 63_084_544
     layers = numel(nn.Transformer(batch_first=True, device="meta"))
-    assert outputs[2] == (f"nn.Transformer: {layers:,} parameters; "
-                          f"calculator: {layers:,}\n")
+    assert records.cell_output("transformer", "torch_counts") == (
+        f"nn.Transformer: {layers:,} parameters; calculator: {layers:,}\n")
     assert layers == 44_140_544
 
 
