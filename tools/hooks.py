@@ -23,6 +23,7 @@ import posixpath
 import re
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -52,8 +53,23 @@ from tools.examples import ExampleError  # noqa: E402
 BIBLIOGRAPHY = "<!-- bibliography -->"
 STAMP = "<!-- stamp -->"
 log = logging.getLogger("mkdocs.hooks.execute")
-_site = execute.Site()
-_titles: dict[str, str] = {}  # page -> its title, for its notebook
+
+
+@dataclass
+class Build:
+    """What one build's hooks hand on to the next ones, in one place:
+    on_files plans and runs the examples; the page hooks read the plans
+    and note each page's title; on_post_build writes each page's
+    notebook. (MkDocs hooks are module functions: this module's one
+    object is where their state lives. execute.set_page hands the page
+    being rendered to markdown-exec's formatter, which has no page
+    argument.)"""
+
+    site: execute.Site = field(default_factory=execute.Site)
+    titles: dict[str, str] = field(default_factory=dict)  # for notebooks
+
+
+_build = Build()
 
 
 def on_config(config):
@@ -69,7 +85,6 @@ def on_config(config):
 @event_priority(100)  # before mkdocs-jupyter looks at the files
 def on_files(files, config):
     """Run every example whose content key has no record yet."""
-    global _site
     start = time.perf_counter()
     cache, env = Cache(), environment_key()
     sources = execute.sources_digest()
@@ -121,18 +136,18 @@ def on_files(files, config):
         files.append(File(uri, src_dir=str(folder),
                           dest_dir=config.site_dir,
                           use_directory_urls=config.use_directory_urls))
-    _site = site
+    _build.site = site
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
-    execute.set_page(page.file.src_uri, _site)
+    execute.set_page(page.file.src_uri, _build.site)
     entries = bib.entries()
     src = page.file.src_uri
 
     # numbers the page's runs glued (tools/glue.py), before anything else
     # reads the prose
-    plan = _site.pages.get(src)
+    plan = _build.site.pages.get(src)
     try:
         markdown = glue.substitute(markdown, execute.glued(plan), src)
     except glue.GlueError as error:
@@ -217,10 +232,10 @@ def on_page_context(context, page, config, nav):
             f"{config.repo_url.rstrip('/')}/{config.edit_uri.split('/')[0]}"
             f"/main/notebooks/{stem}.py"
         )
-    plan = _site.pages.get(page.file.src_uri)
+    plan = _build.site.pages.get(page.file.src_uri)
     if plan is not None and plan.shown:
         page.hpe_notebook = notebooks.page_filename(page.file.src_uri)
-        _titles[page.file.src_uri] = page.title
+        _build.titles[page.file.src_uri] = page.title
     return context
 
 
@@ -251,12 +266,12 @@ def on_post_template(output_content, template_name, config):
 
 def on_post_build(config):
     # every page's code as a notebook, beside the page
-    for plan in _site.pages.values():
+    for plan in _build.site.pages.values():
         if not plan.shown:
             continue
         nb = notebooks.page_notebook(
             execute.notebook_blocks(plan),
-            _titles.get(plan.page, plan.page), stamp.stamp())
+            _build.titles.get(plan.page, plan.page), stamp.stamp())
         uri = plan.page.removesuffix(".md")
         folder = Path(config.site_dir) / (
             "" if uri == "index" else uri.removesuffix("/index"))
