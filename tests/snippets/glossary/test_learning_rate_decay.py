@@ -474,3 +474,29 @@ def test_the_explorers_data_is_the_schedules():
     check_frames(spec)
     check_texts("decay-explorer", spec)
     check_decay_curves(spec)
+
+
+def test_run_trains_as_the_page_says(monkeypatch):
+    # "SGD at a large starting rate, 1.0, with batches of 16, for 15
+    # epochs" on the shared task, seed 0: what run hands the task's fit
+    # (a fake here, so only the settings are read; the run itself is the
+    # page's record)
+    seen = {}
+
+    def fake_mlp(*, seed):
+        seen["model seed"] = seed
+        return torch.nn.Linear(1, 1)
+
+    def fake_fit(model, data, *, optimizer, **kwargs):
+        seen.update(kwargs, lr=optimizer.param_groups[0]["lr"])
+        return "history"
+
+    monkeypatch.setattr(d, "digits", lambda: "data")
+    monkeypatch.setattr(d, "mlp", fake_mlp)
+    monkeypatch.setattr(d, "fit", fake_fit)
+    assert d.run(None) == "history"
+    assert seen == {"model seed": 0, "seed": 0, "lr": 1.0, "num_epochs": 15,
+                    "batch_size": 16, "scheduler": None}
+    text = " ".join(PAGE.read_text().split())
+    assert ("SGD at a large starting rate, 1.0, with batches of 16, for 15 "
+            "epochs") in text

@@ -399,3 +399,17 @@ def test_the_explorers_data_is_descend():
     check_frames(spec)
     check_texts("momentum-explorer", spec)
     check_momentum_paths(spec)
+
+
+def test_steps_to_torch_gives_up_after_3000_steps_as_descend_does():
+    # torch's count checks f at steps 0 .. max_steps - 1, as steps_to
+    # reads descend's path of 3000 steps: a tolerance first met at step
+    # 3000 (between f at 2999 and at 3000; plain descent shrinks f by
+    # about 2% a step there, far above rounding) is never met
+    f = mom.loss(mom.descend(lr=0.01, momentum=0.0, num_steps=3000))
+    tol = math.sqrt(f[2999] * f[3000])
+    assert f[3000] < tol < f[2999]
+    assert mom.steps_to_torch(lr=0.01, momentum=0.0, nesterov=False,
+                              tol=tol) is None
+    assert mom.steps_to_torch(lr=0.01, momentum=0.0, nesterov=False,
+                              tol=tol, max_steps=3001) == 3000

@@ -267,6 +267,10 @@ def test_train_defaults_are_the_pages():
     assert params["max_steps"].default == 10_000
     num_steps, errors = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=0.01)
     assert num_steps is not None and len(errors) == num_steps + 1
+    # and a run that never gets there stops after exactly that budget:
+    # lr = 3.0 oscillates, and the table reads its last two errors
+    num_steps, errors = bp.train(0.5, 0.3, -0.2, X=X, Y=Y, lr=3.0)
+    assert num_steps is None and len(errors) == 10_000
 
 
 def test_outcome_reads_the_last_two_errors():
