@@ -144,8 +144,7 @@ def report(rows: list[dict], found, seconds: float | None) -> str:
     if seconds is not None:
         lines += ["", f"The run took {seconds / 60:.0f} minutes "
                       f"(mutmut 3.8.1, every core)."]
-    lines += ["", "Where the mutants that live are, by function (survived, "
-                  "or run by no selected test):", ""]
+    lived = []
     for r in rows:
         funcs = by_function(found, r["module"])
         if not funcs:
@@ -153,7 +152,13 @@ def report(rows: list[dict], found, seconds: float | None) -> str:
         parts = ", ".join(
             f"`{f}` {sum(c.values())}" for f, c in sorted(
                 funcs.items(), key=lambda kv: -sum(kv[1].values())))
-        lines.append(f"- `{r['module']}`: {parts}")
+        lived.append(f"- `{r['module']}`: {parts}")
+    if lived:
+        lines += ["", "Where the mutants that live are, by function "
+                      "(survived, or run by no selected test):", "", *lived]
+    else:
+        lines += ["", "No mutant lived: the tests killed every one that is "
+                      "not equivalent."]
     lines += ["", "The equivalent mutants, which cannot change what the "
                   "code does (`EQUIVALENT` in `tools/mutants.py`):", ""]
     seen = {n for ms in found.values() for n, _ in ms}

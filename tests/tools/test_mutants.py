@@ -54,3 +54,11 @@ def test_the_table_has_seven_columns_and_says_which_targets_are_missed():
     assert "- `tools.cache.xǁCacheǁput__mutmut_11`: the temporary" in text
     assert "The run took 16 minutes" in text
     assert text.startswith(mutants.START) and text.endswith(mutants.END)
+
+
+def test_a_run_where_every_mutant_died_says_so():
+    found = mutants.results(RESULTS.replace("survived", "killed")
+                            .replace("no tests", "killed"))
+    text = mutants.report(mutants.scores(found), found, None)
+    assert "No mutant lived" in text and "Where the mutants" not in text
+    assert "The run took" not in text  # no time given, none claimed
