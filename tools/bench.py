@@ -468,6 +468,24 @@ def main() -> None:
 # --- the report -------------------------------------------------------------
 
 
+def cpu() -> str:
+    """The CPU's model and the kernels torch picks on it: the times
+    depend on both (a run on another machine is another table)."""
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    kernels = subprocess.run(
+        [sys.executable, "-c", "import torch; "
+         "print(torch.backends.cpu.get_cpu_capability())"],
+        capture_output=True, text=True).stdout.strip()
+    return f"{model}, torch kernels {kernels or 'unknown'}"
+
+
 def at_most(target: str) -> str:
     return f"≤ {TARGETS[target]} s"
 
@@ -602,8 +620,9 @@ def write_report(r: dict) -> None:
         "    How long the site takes to build, to test and to show an "
         "edit, and how heavy its pages are, measured by `make bench`.",
         "",
-        f"Medians of {r['runs']} runs (each run in brackets) on a machine "
-        f"with {os.cpu_count()} CPU cores, Python "
+        (f"Medians of {r['runs']} runs (each run in brackets)"
+         if r["runs"] > 1 else "One run") +
+        f" on a machine with {os.cpu_count()} CPU cores ({cpu()}), Python "
         f"{platform.python_version()}. A cold build starts from an empty "
         "execution cache, as CI's clean clone does: every example runs, "
         "on every core. The edit loop is measured on a scratch copy of "
