@@ -35,7 +35,7 @@ def _config(root: Path = ROOT):
     return config.plugins.on_config(config)
 
 
-_plans: dict[str, execute.PagePlan] = {}  # memo -> a plan, records in
+_plans = execute.Memo()  # memo -> a plan, its records filled in
 
 
 def plan(page: str, root: Path = ROOT, setting: str | None = None
@@ -113,6 +113,13 @@ def notebook(stem: str, root: Path = ROOT, setting: str | None = None):
     return nb
 
 
+def _stdout(cell) -> str:
+    """What a code cell printed to stdout."""
+    return "".join(o.get("text", "") for o in cell.outputs
+                   if o.get("output_type") == "stream"
+                   and o.get("name") == "stdout")
+
+
 def cell_output(stem: str, name: str, setting: str | None = None) -> str:
     """What the code cell the story names `name` (``# %% name="..."``)
     printed in the executed notebook chapter."""
@@ -120,15 +127,10 @@ def cell_output(stem: str, name: str, setting: str | None = None) -> str:
     found = [c for c in nb.cells if c.get("id") == name]
     if len(found) != 1:
         raise LookupError(f"models/{stem}.ipynb has no cell named {name}")
-    return "".join(o.get("text", "") for o in found[0].outputs
-                   if o.get("output_type") == "stream"
-                   and o.get("name") == "stdout")
+    return _stdout(found[0])
 
 
 def cell_outputs(stem: str, setting: str | None = None) -> list[str]:
     """Each code cell's printed text in the executed notebook chapter."""
     nb = notebook(stem, setting=setting)
-    return ["".join(o.get("text", "") for o in c.outputs
-                    if o.get("output_type") == "stream"
-                    and o.get("name") == "stdout")
-            for c in nb.cells if c.cell_type == "code"]
+    return [_stdout(c) for c in nb.cells if c.cell_type == "code"]
