@@ -72,4 +72,8 @@ def references(keys, *, html_anchor: bool = False) -> str:
             blocks.append(f'<a id="ref-{e.key}"></a>{e.markdown()}\n')
         else:
             blocks.append(entry_block(e, f"ref-{e.key}"))
-    return "## References\n\n" + "\n".join(blocks)
+    # a page's own list stays out of the search index: the References
+    # page lists every entry once (material's data-search-exclude)
+    heading = ("## References" if html_anchor
+               else "## References { data-search-exclude }")
+    return heading + "\n\n" + "\n".join(blocks)

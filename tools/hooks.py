@@ -43,6 +43,7 @@ from tools import (  # noqa: E402
     katex,
     notebook_html,
     notebooks,
+    search_index,
     stamp,
     timeline,
 )
@@ -210,16 +211,19 @@ _content = execute.Memo()  # page HTML -> transformed HTML
 # Code blocks, their printed output, figures and explorers: half of every
 # page's text, fetched by every page load in the search index, and words a
 # reader does not search for (the prose around each block names what it
-# does).
+# does). KaTeX writes each formula twice, as MathML for screen readers and
+# as HTML for the eye: the index keeps the HTML's text, once.
 _NOT_SEARCHED = re.compile(
-    r'<(div|svg|figure)\b(?=[^>]*\bclass="(?:[^"]*\s)?'
-    r'(?:highlight|result|hpe-figure|hpe-explorer)(?:\s[^"]*)?")'
+    r'<(div|svg|figure|span)\b(?=[^>]*\bclass="(?:[^"]*\s)?'
+    r'(?:highlight|result|hpe-figure|hpe-explorer|katex-mathml)'
+    r'(?:\s[^"]*)?")'
 )
 
 
 def search_exclude(html: str) -> str:
-    """Mark code blocks, results and figures for material's search plugin
-    to leave out of the index (its ``data-search-exclude`` pragma)."""
+    """Mark code blocks, results, figures and KaTeX's MathML for
+    material's search plugin to leave out of the index (its
+    ``data-search-exclude`` pragma)."""
     return _NOT_SEARCHED.sub(r"<\1 data-search-exclude", html)
 
 
@@ -264,7 +268,14 @@ def on_post_template(output_content, template_name, config):
     return name_search_dialog(output_content)
 
 
+@event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config):
+    index = Path(config.site_dir) / "search/search_index.json"
+    try:
+        before, after = search_index.lighten(index)
+    except ValueError as error:
+        raise PluginError(str(error)) from None
+    log.info(f"search index: {before / 1000:.0f} KB -> {after / 1000:.0f} KB")
     # every page's code as a notebook, beside the page
     for plan in _build.site.pages.values():
         if not plan.shown:

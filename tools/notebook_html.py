@@ -148,4 +148,8 @@ def clean(content: str, *, figure_alt: str = "A figure drawn by the code "
             for output in _outputs(soup, cell, alt):
                 wrapper.append(output)
     notebook.parent.replace_with(wrapper)  # the .jupyter-wrapper div
+    # the References cell (tools/citations.py) stays out of the search
+    # index, as a page's References section does
+    for heading in wrapper.find_all("h2", id="references"):
+        heading["data-search-exclude"] = ""
     return str(soup)
