@@ -40,6 +40,7 @@ from tools import (  # noqa: E402
     citations,
     execute,
     glue,
+    highlight,
     katex,
     notebook_html,
     notebooks,
@@ -187,7 +188,9 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     # Math is rendered here, at build time, so pages need no script for it;
-    # notebook pages get the site's own markup (tools/notebook_html.py).
+    # notebook pages get the site's own markup (tools/notebook_html.py);
+    # code blocks keep their text and list their tokens for a script to
+    # colour (tools/highlight.py).
     # mkdocs serve rebuilds every page on each edit: a page whose HTML did
     # not change gets the result of the last rebuild (a pure function of
     # the HTML and the tools that transform it).
@@ -198,7 +201,8 @@ def on_page_content(html, page, config, files):
     try:
         if notebook:
             html = notebook_html.clean(html)
-        out = search_exclude(katex.render_page(html))
+        # code colours painted near the screen (tools/highlight.py)
+        out = highlight.flatten(search_exclude(katex.render_page(html)))
     except (katex.TeXError, ValueError) as error:
         raise PluginError(f"{page.file.src_path}: {error}") from None
     _content[key] = out

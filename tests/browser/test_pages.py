@@ -31,9 +31,23 @@ STATE = """() => {
 # Code blocks and their output boxes look the same on every page (one
 # stylesheet, one Pygments theme), and checking their thousands of
 # highlighted tokens is most of axe's time: they are checked in full on
-# these pages, in both themes, and left out elsewhere.
+# these pages, in both themes, and left out elsewhere. A block gets its
+# token spans when it comes near the screen (tools/highlight.py): every
+# shown block is scrolled to first.
 CODE_CHECKED = {"history/1986-backprop.md", "glossary/momentum.md",
                 "models/transformer.ipynb"}
+SHOWN_UNPAINTED = """() => [...document.querySelectorAll('code[data-hl]')]
+  .filter(code => code.checkVisibility())"""
+
+
+def paint_all_code(page) -> None:
+    """Scroll every shown code block into view, so that it is coloured."""
+    for code in page.evaluate_handle(SHOWN_UNPAINTED).get_properties(
+            ).values():
+        code.as_element().scroll_into_view_if_needed()
+    page.wait_for_function(f"({SHOWN_UNPAINTED})().length === 0",
+                           timeout=10_000)
+    page.evaluate("window.scrollTo(0, 0)")
 
 
 # What changes between the themes is colour: in the second theme, the
@@ -74,6 +88,9 @@ def test_page(md, visit):
     assert state["katex_errors"] == 0
     assert state["images_broken"] == []
     code = md.as_posix() in CODE_CHECKED
+    if code:
+        paint_all_code(v.page)
+        assert v.page.locator(".highlight code span.k").count() > 0
     assert serious_violations(v.page, code=code) == [], "light theme"
     v.page.get_by_title("Switch to dark mode").first.click()
     assert v.page.evaluate(SCHEME) == "slate"
