@@ -4,8 +4,10 @@ Examples: at the start of every build, tools/execute.py runs what changed
 (each example once per change, cached by content, on every core); pages
 then show the recorded outputs. Notebook chapters are executed the same
 way and handed to mkdocs-jupyter as files outside docs/; every page with
-code offers its blocks and their outputs as a notebook (``<page>.ipynb``
-beside it; tests/site/test_page_notebooks.py runs it top to bottom).
+code offers its blocks and their outputs as a notebook and a script
+(``<page>.ipynb`` and ``<page>.py`` beside it, as icons beside the edit
+icon; tests/site/test_page_notebooks.py and test_page_scripts.py run
+them top to bottom).
 
 Citations: a page writes ``[@key]`` or ``[@key1; @key2]``; the hook turns
 it into "(Author Year)" linked to a References section it appends to the
@@ -243,7 +245,10 @@ def on_page_context(context, page, config, nav):
     plan = _build.site.pages.get(page.file.src_uri)
     if plan is not None and plan.shown:
         page.hpe_notebook = notebooks.page_filename(page.file.src_uri)
+        page.hpe_script = notebooks.page_filename(page.file.src_uri, ".py")
         _build.titles[page.file.src_uri] = page.title
+    elif page.file.src_uri.endswith(".ipynb"):  # its story's script
+        page.hpe_script = notebooks.page_filename(page.file.src_uri, ".py")
     return context
 
 
@@ -280,7 +285,7 @@ def on_post_build(config):
     except ValueError as error:
         raise PluginError(str(error)) from None
     log.info(f"search index: {before / 1000:.0f} KB -> {after / 1000:.0f} KB")
-    # every page's code as a notebook, beside the page
+    # every page's code as a notebook and a script, beside the page
     for plan in _build.site.pages.values():
         if not plan.shown:
             continue
@@ -293,3 +298,13 @@ def on_post_build(config):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / notebooks.page_filename(plan.page)).write_text(
             notebooks.nbformat.writes(nb) + "\n")
+        name = notebooks.page_filename(plan.page, ".py")
+        (folder / name).write_text(notebooks.page_script(
+            execute.notebook_blocks(plan),
+            _build.titles.get(plan.page, plan.page), stamp.stamp(), name))
+    # and each notebook chapter's, as a script beside its page
+    for story in sorted(notebooks.STORIES.glob("*.py")):
+        folder = Path(config.site_dir) / "models" / story.stem
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{story.stem}.py").write_text(
+            notebooks.story_script(notebooks.notebook(story)))

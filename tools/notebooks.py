@@ -22,6 +22,7 @@ import json
 import re
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -73,6 +74,21 @@ def _visible(code: str) -> str:
                      if HIDE not in line).strip("\n")
 
 
+# The downloads' first cell, on pages that use PyTorch. Measured on this
+# site's build machine (2 cores): glossary/gradient-clipping's script ran
+# in 17 s on one thread and in 49 s on PyTorch's default of two, and two
+# scripts at once on two threads each took over 8 minutes; two threads
+# also printed other digits in its chaotic runs.
+SETUP_ID = "one-thread"
+ONE_THREAD = """\
+# The page's numbers come from a run on one CPU thread. PyTorch's default,
+# a thread per core, adds up in another order (other last digits in a
+# chaotic run), and for examples this small it is slower.
+import torch
+
+torch.set_num_threads(1)"""
+
+
 NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")  # a valid nbformat cell id
 
 
@@ -119,6 +135,13 @@ def notebook(story: Path, *, hidden: bool = False) -> nbformat.NotebookNode:
         cells.append(nbformat.v4.new_markdown_cell(
             citations.references(cited, html_anchor=True)
         ))
+    codes = [c.source for c in cells if c.cell_type == "code"]
+    if imports_torch(*codes):  # one thread, before the first code cell
+        first = next(i for i, c in enumerate(cells)
+                     if c.cell_type == "code" and c.source != GLUE_CELL)
+        cell = nbformat.v4.new_code_cell(ONE_THREAD)
+        cell.metadata["name"] = SETUP_ID
+        cells.insert(first, cell)
     out = nbformat.v4.new_notebook(cells=cells)
     out.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3",
@@ -286,13 +309,87 @@ def executed(story: Path, cache, env: dict | None = None):
     return nb
 
 
-def page_filename(src_uri: str) -> str:
-    """The notebook a page offers: ``momentum.md`` -> ``momentum.ipynb``,
-    ``glossary/index.md`` -> ``glossary.ipynb``."""
+def page_filename(src_uri: str, suffix: str = ".ipynb") -> str:
+    """The notebook (or, with ``suffix=".py"``, the script) a page offers:
+    ``momentum.md`` -> ``momentum.ipynb``, ``glossary/index.md`` ->
+    ``glossary.ipynb``."""
     path = Path(src_uri)
     stem = path.stem if path.stem != "index" else (
         path.parent.name or "home")
-    return f"{stem}.ipynb"
+    return f"{stem}{suffix}"
+
+
+IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.M)
+
+
+def requirements(codes: list[str]) -> list[str]:
+    """What the code imports from outside the standard library, as pinned
+    requirements of the versions it ran with (``numpy==2.3.1``; a local
+    build tag such as torch's ``+cpu`` left out: any build of the version
+    runs it)."""
+    from importlib.metadata import packages_distributions, version
+
+    dists = packages_distributions()
+    out = set()
+    for code in codes:
+        for module in IMPORT.findall(code):
+            if module in sys.stdlib_module_names:
+                continue
+            for dist in dists.get(module, []):
+                out.add(f"{dist}=={version(dist).split('+')[0]}")
+    return sorted(out, key=str.lower)
+
+
+def _needs(codes: list[str]) -> str:
+    pins = requirements(codes)
+    python = ".".join(map(str, sys.version_info[:2]))
+    if not pins:
+        return f"It needs Python {python} or newer, and nothing else."
+    return (f"It needs Python {python} or newer and "
+            f"`pip install {' '.join(pins)}`.")
+
+
+def setup(blocks: list[dict]) -> str | None:
+    """The cell a page's downloads start with, if any: ONE_THREAD on a
+    page whose code imports torch."""
+    codes = [b["code"] for b in blocks]
+    return ONE_THREAD if imports_torch(*codes) else None
+
+
+def page_script(blocks: list[dict], title: str, versions: str,
+                name: str) -> str:
+    """A page's blocks as one Python script, `name`, in page order: a
+    docstring that says what it is and what it needs, then each block as
+    a ``# %%`` cell (the percent format that VS Code, Spyder and jupytext
+    read as cells), titled as on the page. ``python <name>`` prints what
+    the page shows under each block (tests/site/test_page_scripts.py)."""
+    codes = [b["code"] for b in blocks]
+    about = textwrap.fill(
+        f"Every code block of the page, in page order: `python {name}` "
+        f"runs them top to bottom, and each prints what the page shows "
+        f"under it. {versions}", 76)
+    pins = " ".join(requirements(codes))
+    python = ".".join(map(str, sys.version_info[:2]))
+    needs = (f"It needs Python {python} or newer, and:\n\n"
+             f"    pip install {pins}" if pins
+             else f"It needs Python {python} or newer, and nothing else.")
+    parts = [f'"""{title}: the code of this page of Hyperparameters, '
+             f'Explained.\n\n{about}\n\n{needs}\n"""\n']
+    if (first := setup(blocks)) is not None:
+        parts.append(f"\n# %% one thread, as the page ran\n{first}\n")
+    for block in blocks:
+        label = " ".join(x for x in (block["tab"], block["title"]) if x)
+        parts.append(f"\n# %% {label}".rstrip() + "\n"
+                     + block["code"].rstrip("\n") + "\n")
+    return "".join(parts)
+
+
+def story_script(nb) -> str:
+    """A notebook chapter's reader notebook as a percent-format script."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata["jupytext"] = {"notebook_metadata_filter": "-all",
+                               "cell_metadata_filter": "-all"}
+    return jupytext.writes(nb, fmt="py:percent")
 
 
 def page_notebook(blocks: list[dict], title: str, versions: str):
@@ -303,7 +400,10 @@ def page_notebook(blocks: list[dict], title: str, versions: str):
     cells = [nbformat.v4.new_markdown_cell(
         f"# {title}\n\nThe code of the page *{title}* of Hyperparameters, "
         f"Explained, block by block, in page order, with what each block "
-        f"prints when the notebook runs top to bottom. {versions}")]
+        f"prints when the notebook runs top to bottom. {versions} "
+        f"{_needs([b['code'] for b in blocks])}")]
+    if (first := setup(blocks)) is not None:
+        cells.append(nbformat.v4.new_code_cell(first, id=SETUP_ID))
     tab = ""
     for block in blocks:
         if block["tab"] and block["tab"] != tab:
@@ -330,7 +430,8 @@ def page_notebook(blocks: list[dict], title: str, versions: str):
     }
     count = 0
     for i, cell in enumerate(nb.cells):
-        cell.id = f"cell-{i}"
+        if cell.get("id") != SETUP_ID:
+            cell.id = f"cell-{i}"
         if cell.cell_type == "code":
             count += 1
             cell.execution_count = count

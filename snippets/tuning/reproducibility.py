@@ -89,6 +89,7 @@ def start_elsewhere(fn, calls, *, capability=None):
         raise ValueError(f"capability must be one of {CAPABILITIES}, got "
                          f"{capability!r}")
     env = dict(os.environ)  # read once, when torch first dispatches
+    env["OMP_NUM_THREADS"] = "1"  # one thread: the kernels alone differ
     env.pop("ATEN_CPU_CAPABILITY", None)
     if capability is not None:
         env["ATEN_CPU_CAPABILITY"] = capability

@@ -50,8 +50,9 @@ def test_generated_notebook_is_clean_and_self_contained(story):
 
 @pytest.mark.parametrize("story", STORIES, ids=ids)
 def test_page_offers_the_notebook_it_ran(story, site):
-    link = page(site, story).find("a", string="Download notebook")
-    assert link is not None and link.has_attr("download")
+    link = page(site, story).select_one(
+        'a.hpe-download[download][href$=".ipynb"]')
+    assert link is not None
     served = json.loads((site / "models" / story.stem / link["href"])
                         .read_text())
     executed = records.notebook(story.stem)

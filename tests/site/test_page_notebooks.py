@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 
 from tests.pages import PAGES, html_path
 from tools import execute, notebooks, records, stamp
+from tools.examples import imports_torch
 
 MARKDOWN = [md for md in PAGES if md.suffix == ".md"]
 
@@ -28,7 +29,7 @@ def built(site, md) -> BeautifulSoup:
 def test_page_notebook_is_what_runs_top_to_bottom(md, site):
     plan = records.page_run(md.as_posix())
     soup = built(site, md)
-    link = soup.select_one("p.hpe-download a[download]")
+    link = soup.select_one('a.hpe-download[download][href$=".ipynb"]')
     if not plan.shown:
         assert link is None, f"{md} has no code, and offers a notebook"
         return
@@ -46,7 +47,12 @@ def test_page_notebook_is_what_runs_top_to_bottom(md, site):
     expected = notebooks.page_notebook(execute.notebook_blocks(plan), title,
                                        stamp.stamp())
     assert served == json.loads(nbformat.writes(expected))
+    # after the one-thread cell on a page that uses torch (its reason:
+    # tools/notebooks.ONE_THREAD), the page's blocks
     code = [c for c in served["cells"] if c["cell_type"] == "code"]
+    torch = imports_torch(*(b["code"] for b in ran))
+    assert (code[0].get("id") == notebooks.SETUP_ID) == torch
+    code = code[1:] if torch else code
     assert ["".join(c["source"]) for c in code] == [b["code"] for b in ran]
     for cell, run in zip(code, ran):
         printed = run["stdout"]
