@@ -55,10 +55,10 @@ def _lr(at):
     lr = LRS[at[0]]
     lam = np.linalg.eigvalsh(m.A)
     path = m.gradient_descent(m.grad_f, m.w0, lr=float(lr), num_steps=40)
-    return [f"lr = {lr:.3g}",
-            f"|1 - lr*1| = {abs(1 - lr * lam[0]):.3f}",
-            f"|1 - lr*20| = {abs(1 - lr * lam[1]):.3f}",
-            f"|w| = {np.linalg.norm(path[-1]):.3g}"]
+    return [f"η = {lr:.3g}",
+            f"|1 − η·1| = {abs(1 - lr * lam[0]):.3f}",
+            f"|1 − η·20| = {abs(1 - lr * lam[1]):.3f}",
+            f"‖w‖ = {np.linalg.norm(path[-1]):.3g}"]
 
 
 def _momentum(at, values):
@@ -67,8 +67,8 @@ def _momentum(at, values):
     momentum, lr = float(values[0][at[0]]), float(values[1][at[1]])
     heavy = m.steps_to(m.descend(lr=lr, momentum=momentum))
     plain = m.steps_to(m.descend(lr=lr, momentum=0.0))
-    return [f"momentum {momentum}, lr {lr}",
-            f"(effective step {lr / (1 - momentum):.3g})",
+    return [f"μ = {momentum}, η = {lr}",
+            f"(effective step η/(1 − μ) = {lr / (1 - momentum):.3g})",
             f"after {heavy} steps with momentum",
             f"{plain} steps without"]
 
@@ -85,7 +85,7 @@ def _decay(at, values):
           transformer_lr(step + 1, warmup=warmup)][at[0]]
     # step and cosine have no warm-up, and the text says so
     uses = " (it has no warm-up)" if at[0] < 2 else ""
-    return [f"{T} steps, warm-up {warmup}{uses}: at step {step}, lr = "
+    return [f"{T} steps, warm-up {warmup}{uses}: at step {step}, η = "
             f"{float(lr):.4g}"]
 
 
@@ -106,8 +106,8 @@ def _batch(at, values):
     g = G.mean(axis=0)
     noise = m.gradient_noise(G, [B])[0]
     scale = np.mean(np.sum((G - g) ** 2, axis=1)) / (g @ g)
-    return [f"B = {B}", f"E|g_B - g|^2 = {noise:.4g}",
-            f"tr(Sigma)/|g|^2 is {scale:.4g}"]
+    return [f"B = {B}", f"E‖g_B − g‖² = {noise:.4g}",
+            f"tr Σ/‖g‖² is {scale:.4g}"]
 
 
 def _init(at, values):

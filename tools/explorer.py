@@ -16,7 +16,9 @@ The data function returns a spec:
 
 - ``id`` (the HTML id) and ``title`` (the caption);
 - ``controls``: each a ``label``, a ``kind`` ("range" or "select"), the
-  ``values`` shown to the reader and the index of the ``default``;
+  ``values`` shown to the reader and the index of the ``default``; and,
+  where the label has a symbol, the ``name`` a screen reader says with
+  the value ("learning rate η" is said "learning rate 0.05");
 - ``panels``: the plots, one under the other, each a ``title``, ``axes``
   (``x`` and ``y``: ``label``, ``min``, ``max``, optional ``log`` and
   ``ticks``; round numbers by default), ``equal`` (one unit as long on
@@ -32,6 +34,11 @@ The data function returns a spec:
   the panel's axes, e.g. ``{"x": {"max": 200}}``);
 - optional ``shared``: point lists that several frames draw, stored once.
 
+Text is written in the page's notation, in Unicode (η, λ, Σ, ‖g‖²); a
+subscript that Unicode lacks is written ``g_B`` (one capital letter or
+digit) or ``λ_{max}``, and drawn as a subscript (``rich``; explorer.js
+does the same in the drawing).
+
 A non-finite number (a diverged run) is written as null; the drawing
 breaks the line there and writes "diverged" where it stopped, and the
 frame's text should say so too.
@@ -45,6 +52,7 @@ import html as htmllib
 import itertools
 import json
 import math
+import re
 
 FIGURES = 4  # significant figures kept: a drawing needs no more
 # An explorer's budgets (tests/site/test_explorers.py holds the pages to
@@ -129,15 +137,32 @@ def _check_line(name: str, where: str, line: dict) -> None:
                          f"{line['style']!r}, not one of {STYLES}")
 
 
+# a subscript: g_B, x_1 or λ_{max}, after a letter, as the page writes it
+SUBSCRIPT = re.compile(r"(?<=[^\W\d_])_(?:\{([^{}]+)\}|([A-Z0-9]))(?!\w)")
+
+
+def rich(text: str) -> str:
+    """`text` as HTML, its subscripts as <sub>."""
+    return SUBSCRIPT.sub(lambda m: f"<sub>{m[1] or m[2]}</sub>",
+                         htmllib.escape(text, quote=False))
+
+
+def spoken(text: str) -> str:
+    """`text` as a screen reader gets it: g_B is "g B"."""
+    return SUBSCRIPT.sub(lambda m: f" {m[1] or m[2]}", text)
+
+
 def _control(spec: dict, i: int, control: dict) -> str:
     cid = f"{spec['id']}-{i}"
-    label = htmllib.escape(control["label"])
+    label = rich(control["label"])
     default = control["default"]
     shown = htmllib.escape(str(control["values"][default]))
+    said = htmllib.escape(
+        f"{control.get('name', spoken(control['label']))} {shown}")
     if control["kind"] == "range":
         field = (f'<input type="range" id="{cid}" min="0" '
                  f'max="{len(control["values"]) - 1}" step="1" '
-                 f'value="{default}" aria-valuetext="{shown}">')
+                 f'value="{default}" aria-valuetext="{said}">')
     else:
         options = "".join(
             f'<option value="{k}"{" selected" if k == default else ""}>'
@@ -161,11 +186,11 @@ def html(spec: dict) -> str:
     controls = "".join(_control(spec, i, c)
                        for i, c in enumerate(spec["controls"]))
     panels = "".join(
-        f'<div class="hpe-explorer-panel"><p>{htmllib.escape(p["title"])}'
+        f'<div class="hpe-explorer-panel"><p>{rich(p["title"])}'
         f'</p><svg viewBox="0 0 640 300" role="img" '
-        f'aria-label="{htmllib.escape(p["title"])}"></svg></div>'
+        f'aria-label="{htmllib.escape(spoken(p["title"]))}"></svg></div>'
         for p in spec["panels"])
-    title = htmllib.escape(spec["title"])
+    title = rich(spec["title"])
     return (
         f'<figure class="hpe-explorer" id="{spec["id"]}" hidden>'
         f'<figcaption>{title}</figcaption>'

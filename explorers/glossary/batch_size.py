@@ -57,17 +57,17 @@ def explorer(*, draws=200, seed=0):
             measured.append([B, noise])
         if B == n:  # every batch is the whole set: g_B = g, but rounding
             said = (f"B = {B}, the whole training set: every batch is the "
-                    f"full batch, so g_B = g (E|g_B - g|^2 = {noise:.4g}, "
+                    f"full batch, so g_B = g (E‖g_B − g‖² = {noise:.4g}, "
                     f"rounding error)")
         else:
-            said = (f"B = {B}: E|g_B - g|^2 = {noise:.4g}, so a mini-batch "
+            said = (f"B = {B}: E‖g_B − g‖² = {noise:.4g}, so a mini-batch "
                     f"gradient lands {np.sqrt(noise):.4g} (root mean "
-                    f"square) from the full gradient, whose length |g| is "
+                    f"square) from the full gradient, whose length ‖g‖ is "
                     f"{np.sqrt(signal):.4g}: the noise is "
                     f"{'larger' if noise > signal else 'smaller'} than the "
                     f"signal")
         frames[str(i)] = {
-            "text": f"{said}; the noise scale tr(Sigma)/|g|^2 is "
+            "text": f"{said}; the noise scale tr Σ/‖g‖² is "
                     f"{scale:.4g}",
             "panels": [{"series": [{"points": d @ plane, "style": "dots"}]},
                        {"marks": [{"x": B, "label": f"B = {B}"}]}],
@@ -79,9 +79,9 @@ def explorer(*, draws=200, seed=0):
         "controls": [{"label": "batch size B", "kind": "range",
                       "values": Bs, "default": Bs.index(32)}],
         "panels": [
-            {"title": f"g_B - g for {draws} random batches, along the two "
+            {"title": f"g_B − g for {draws} random batches, along the two "
                       f"directions where the examples' gradients differ "
-                      f"most; the circle has radius |g|",
+                      f"most; the circle has radius ‖g‖",
              "axes": {"x": {"label": "first direction", "min": -r,
                             "max": r},
                       "y": {"label": "second direction", "min": -r,
@@ -89,12 +89,12 @@ def explorer(*, draws=200, seed=0):
              "equal": True,
              "background": [{"points": np.sqrt(signal) * np.stack(
                  [np.cos(t), np.sin(t)]).T, "style": "line2"}]},
-            {"title": "E|g_B - g|^2 (red dots: measured; line: "
-                      "tr(Sigma)/B (n - B)/(n - 1); flat: |g|^2)",
+            {"title": "E‖g_B − g‖² (red dots: measured; line: "
+                      "tr Σ/B · (n − B)/(n − 1); flat: ‖g‖²)",
              "axes": {"x": {"label": "batch size B (log scale)", "min": 1,
                             "max": n, "log": True,
                             "ticks": [1, 10, 100, 1000]},
-                      "y": {"label": "E|g_B - g|^2 (log scale)",
+                      "y": {"label": "E‖g_B − g‖² (log scale)",
                             "min": 1e-3, "max": 10, "log": True}},
              "background": [
                  {"points": np.stack([curve, spread / curve * (n - curve)

@@ -32,33 +32,34 @@ def explorer(*, num_steps=40):
                                     num_steps=num_steps)
             size = float(np.linalg.norm(path[-1]))
         flat, steep = np.abs(1 - lr * lam)
-        verdict = ("above 2/lambda_max = 0.1: the steep direction grows"
-                   if lr > edge else "below 2/lambda_max = 0.1: both "
+        verdict = ("above 2/λ_{max} = 0.1: the steep direction grows"
+                   if lr > edge else "below 2/λ_{max} = 0.1: both "
                    "directions shrink")
         frames[str(i)] = {
-            "text": f"lr = {lr:.3g}, {verdict}; factors |1 - lr*1| = "
-                    f"{flat:.3f} and |1 - lr*20| = {steep:.3f}; after "
-                    f"{num_steps} steps |w| = {size:.3g}",
+            "text": f"η = {lr:.3g}, {verdict}; factors |1 − η·1| = "
+                    f"{flat:.3f} and |1 − η·20| = {steep:.3f}; after "
+                    f"{num_steps} steps ‖w‖ = {size:.3g}",
             "panels": [{"series": [{"points": path, "style": "line"}]},
-                       {"marks": [{"x": lr, "label": "lr"}]}],
+                       {"marks": [{"x": lr, "label": "η"}]}],
         }
     return {
         "id": "lr-explorer",
         "title": "Gradient descent on the valley, by learning rate",
-        "controls": [{"label": "learning rate lr", "kind": "range",
+        "controls": [{"label": "learning rate η", "name": "learning rate",
+                      "kind": "range",
                       "values": [f"{lr:.3g}" for lr in lrs],
                       "default": int(np.argmin(np.abs(lrs - 0.05)))}],
         "panels": [
-            {"title": f"the first {num_steps} steps from w0 = "
+            {"title": f"the first {num_steps} steps from w_0 = "
                       f"({w0[0]:g}, {w0[1]:g})",
-             "axes": {"x": {"label": "w1", "min": -5, "max": 5},
-                      "y": {"label": "w2", "min": -5, "max": 5}},
+             "axes": {"x": {"label": "w_1", "min": -5, "max": 5},
+                      "y": {"label": "w_2", "min": -5, "max": 5}},
              "background": [{"points": c, "style": "faint"}
                             for c in contours]},
             {"title": "how much each step multiplies each direction",
              "axes": {"x": {"label": "learning rate (log scale)",
                             "min": 0.001, "max": 0.12, "log": True},
-                      "y": {"label": "|1 - lr lambda|", "min": 0,
+                      "y": {"label": "|1 − ηλ|", "min": 0,
                             "max": 1.5}},
              "background": [
                  {"points": np.stack([grid, np.abs(1 - grid * lam[0])]).T,
@@ -66,7 +67,7 @@ def explorer(*, num_steps=40):
                  {"points": np.stack([grid, np.abs(1 - grid * lam[1])]).T,
                   "style": "line2"},
                  {"points": [[0.001, 1], [0.12, 1]], "style": "faint"}],
-             "marks": [{"x": edge, "label": "2/lambda_max"}]},
+             "marks": [{"x": edge, "label": "2/λ_{max}"}]},
         ],
         "frames": frames,
     }

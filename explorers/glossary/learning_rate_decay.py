@@ -56,7 +56,7 @@ def explorer(*, lr0=0.1, marks=11):
                     uses = (" (it has no warm-up)" if k < 2 else "")
                     frames[f"{k},{w},{n},{m}"] = {
                         "text": f"{names[k]}, {T} steps, warm-up {warmup}"
-                                f"{uses}: at step {at}, lr = "
+                                f"{uses}: at step {at}, η = "
                                 f"{lrs[at]:.4g}",
                         "panels": [{"series": [{"ref": key}],
                                     "marks": [{"x": at,

@@ -38,8 +38,9 @@ def explorer(*, num_steps=60, max_steps=3000):
                                 num_steps=max_steps)
                 plain = descend(lr=lr, momentum=0.0, num_steps=max_steps)
             frames[f"{i},{j}"] = {
-                "text": f"momentum {momentum}, lr {lr} (effective step "
-                        f"{lr / (1 - momentum):.3g}): f < 1e-8 after "
+                "text": f"μ = {momentum}, η = {lr} (effective step "
+                        f"η/(1 − μ) = {lr / (1 - momentum):.3g}): "
+                        f"f < 10⁻⁸ after "
                         f"{reached(steps_to(heavy))} with momentum, "
                         f"{reached(steps_to(plain))} without",
                 "panels": [{"series": [
@@ -50,16 +51,17 @@ def explorer(*, num_steps=60, max_steps=3000):
         "id": "momentum-explorer",
         "title": "The heavy ball (blue) and plain gradient descent (red)",
         "controls": [
-            {"label": "momentum", "kind": "range",
+            {"label": "momentum μ", "name": "momentum", "kind": "range",
              "values": [str(m) for m in momenta],
              "default": momenta.index(0.9)},
-            {"label": "learning rate lr", "kind": "range",
+            {"label": "learning rate η", "name": "learning rate",
+             "kind": "range",
              "values": [str(lr) for lr in lrs], "default": 1}],
         "panels": [
             {"title": f"the first {num_steps} steps from w = "
                       f"({start[0]:g}, {start[1]:g})",
-             "axes": {"x": {"label": "w1 (flat)", "min": -4.5, "max": 4},
-                      "y": {"label": "w2 (steep)", "min": -1.2,
+             "axes": {"x": {"label": "w_1 (flat)", "min": -4.5, "max": 4},
+                      "y": {"label": "w_2 (steep)", "min": -1.2,
                             "max": 1.2}},
              "background": [{"points": c, "style": "faint"}
                             for c in contours]}],

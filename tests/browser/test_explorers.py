@@ -12,6 +12,7 @@ import pytest
 
 from tests.browser.test_pages import serious_violations
 from tests.explorers import EXPLORERS, expected, spec_of
+from tools.explorer import rich, spoken
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,7 @@ STATE = """(root) => ({
     .map((svg) => svg.innerHTML).join(""),
   labels: [...root.querySelectorAll(".hpe-explorer-panel svg")]
     .map((svg) => svg.getAttribute("aria-label")),
-  text: root.querySelector("output").textContent,
+  text: root.querySelector("output").innerHTML,
   live: root.querySelector("output").getAttribute("aria-live"),
   at: [...root.querySelectorAll("input, select")].map((f) => +f.value),
   shown: [...root.querySelectorAll("input[type=range]")].map((f) => [
@@ -35,15 +36,24 @@ def state(root) -> dict:
 
 def check(eid, spec, s):
     """The shown text states the functions' numbers for the controls'
-    values, and the figure's text alternative says the same."""
+    values, in the page's notation (subscripts as <sub>); the figure's
+    text alternative and each slider's value text say the same in words
+    a screen reader reads ("g B", "learning rate 0.05")."""
     values = [c["values"] for c in spec["controls"]]
+    frame = spec["frames"][",".join(map(str, s["at"]))]["text"]
     for phrase in expected(eid, s["at"], values):
-        assert phrase in s["text"], (s["at"], s["text"])
-    assert all(s["text"] in label for label in s["labels"])
+        assert phrase in frame, (s["at"], frame)
+    assert s["text"] == rich(frame)
+    assert all(label.endswith(". " + spoken(frame))
+               for label in s["labels"])
     ranges = [i for i, c in enumerate(spec["controls"])
               if c["kind"] == "range"]
     for i, (valuetext, shown) in zip(ranges, s["shown"]):
-        assert valuetext == shown == str(values[i][s["at"][i]])
+        control = spec["controls"][i]
+        name = control.get("name", spoken(control["label"]))
+        assert shown == str(values[i][s["at"][i]])
+        assert valuetext == f"{name} {shown}"
+        assert not set(valuetext) & set("ηλμΣ‖"), valuetext  # words
 
 
 def moved(root, before: dict) -> dict:

@@ -39,7 +39,7 @@ def test_html_is_hidden_labelled_and_carries_the_spec():
     assert out.startswith('<figure class="hpe-explorer" id="x-explorer" '
                           'hidden>')
     assert '<label for="x-explorer-0">lr</label>' in out
-    assert 'aria-valuetext="0.1"' in out and 'aria-live="polite"' in out
+    assert 'aria-valuetext="lr 0.1"' in out and 'aria-live="polite"' in out
     data = out[out.index('json">') + 6:out.index("</script>")]
     assert json.loads(data)["frames"]["1"]["text"] == "frame 1"
 
@@ -113,3 +113,18 @@ def test_every_line_and_mark_is_one_the_drawing_knows(line, mark, message):
         good["frames"]["0"]["panels"][0]["series"] = [
             {"points": [[0, 0]], "style": style}]
         html(good)
+
+
+def test_subscripts_are_drawn_and_said():
+    from tools.explorer import rich, spoken
+
+    assert rich("E‖g_B − g‖² < 2/λ_{max}") == (
+        "E‖g<sub>B</sub> − g‖² &lt; 2/λ<sub>max</sub>")
+    assert spoken("g_B − g, w_1, 2/λ_{max}") == "g B − g, w 1, 2/λ max"
+    # code names are not subscripts
+    assert rich("weight_decay, lr_B2") == "weight_decay, lr_B2"
+    out = html(spec(controls=[{"label": "learning rate η",
+                               "name": "learning rate", "kind": "range",
+                               "values": [0.1, 0.2], "default": 0}]))
+    assert 'aria-valuetext="learning rate 0.1"' in out
+    assert ">learning rate η</label>" in out

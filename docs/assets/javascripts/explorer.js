@@ -19,8 +19,30 @@
     parent.appendChild(node);
     return node;
   }
+  // Subscripts the page writes in TeX and Unicode lacks: g_B, λ_{max}
+  // (tools/explorer.py, SUBSCRIPT), drawn lowered and smaller in SVG, as
+  // <sub> in HTML, and said "g B" to a screen reader.
+  const SUB = /(?<=\p{L})_(?:\{([^{}]+)\}|([A-Z0-9]))(?!\w)/gu;
+  function rich(parent, words, svg) {
+    parent.textContent = "";
+    let at = 0;
+    for (const m of words.matchAll(SUB)) {
+      parent.append(words.slice(at, m.index));
+      const sub = svg ? document.createElementNS(SVG, "tspan")
+        : document.createElement("sub");
+      if (svg) {
+        sub.setAttribute("baseline-shift", "sub");
+        sub.setAttribute("font-size", "75%");
+      }
+      sub.textContent = m[1] || m[2];
+      parent.append(sub);
+      at = m.index + m[0].length;
+    }
+    parent.append(words.slice(at));
+  }
+  const spoken = (words) => words.replace(SUB, (m, a, b) => ` ${a || b}`);
   const text = (parent, words, attrs) => {
-    el("text", attrs, parent).textContent = words;
+    rich(el("text", attrs, parent), words, true);
   };
   const clamp = (v, lo, hi) => Math.min(Math.max(v, lo), hi);
   const ok = (p) => p !== null && Number.isFinite(p[0]) &&
@@ -140,9 +162,11 @@
     const update = () => {
       const at = inputs.map((input) => Number(input.value));
       inputs.forEach((input, i) => {
-        const shown = String(spec.controls[i].values[at[i]]);
-        if (values[i]) {
-          input.setAttribute("aria-valuetext", shown);
+        const control = spec.controls[i];
+        const shown = String(control.values[at[i]]);
+        if (values[i]) {  // said with the control's name, not its symbol
+          const name = control.name || spoken(control.label);
+          input.setAttribute("aria-valuetext", `${name} ${shown}`);
           values[i].textContent = shown;
         }
       });
@@ -150,9 +174,10 @@
       spec.panels.forEach((panel, k) => {
         draw(svgs[k], panel, frame.panels[k], spec.shared || {},
              `hpe-explorer-${n}-${k}`);
-        svgs[k].setAttribute("aria-label", `${panel.title}. ${frame.text}`);
+        svgs[k].setAttribute("aria-label",
+          spoken(`${panel.title}. ${frame.text}`));
       });
-      out.textContent = frame.text;
+      rich(out, frame.text, false);
     };
     inputs.forEach((input) => input.addEventListener("input", update));
     root.hidden = false;  // before drawing: the panels' width is needed
