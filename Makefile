@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test kernels mutants build bench links lint pin clean
+.PHONY: serve test kernels mutants build bench lighthouse links lint pin clean
 
 # torch is pinned to its CPU build (torch==2.13.0+cpu), installed first and
 # alone: from a local wheel folder or an index pip already knows, and where
@@ -58,10 +58,20 @@ mutants: $(INSTALLED)
 build: $(INSTALLED)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --clean
 
-## bench: build, test and edit-loop times, medians of 3
-## (docs/contributing/performance.md)
-bench: $(INSTALLED)
+## bench: build, test and edit-loop times, medians of 3, page weight and
+## Lighthouse on every page (docs/contributing/performance.md)
+bench: $(INSTALLED) node_modules/.installed
 	$(BIN)/python tools/bench.py
+
+## lighthouse: Lighthouse alone, on a fresh build of every page (its
+## section of docs/contributing/performance.md; about a minute a page)
+lighthouse: build node_modules/.installed
+	$(BIN)/python -m tools.lighthouse site
+
+# Lighthouse 12.2.3, pinned by package-lock.json (npm ci; Node 20)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 ## links: the external links of the built site (tests check internal ones)
 links: build

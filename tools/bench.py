@@ -45,6 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tools import lighthouse  # noqa: E402
 from tools.blocks import site_pages  # noqa: E402
 from tools.browser import ARGS, executable  # noqa: E402
 from tools.copies import ignore  # noqa: E402
@@ -386,6 +387,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-tests", action="store_true",
                         help="skip timing the test command")
+    parser.add_argument("--no-lighthouse", action="store_true",
+                        help="skip Lighthouse (make lighthouse runs it "
+                             "alone); the page keeps its last table")
     parser.add_argument("--no-mutants", action="store_true",
                         help="skip timing make mutants (its last run's "
                              "time is on the Testing page)")
@@ -461,6 +465,10 @@ def main() -> None:
     r["bare"] = weights(bare / "site")["(home)"]
     r["weights"] = weights(sites[0])
     r["explorers"] = explorers(sites[0])
+    # last, with nothing else running: two things at once on 2 cores
+    # would inflate the blocking time Lighthouse measures
+    r["lighthouse"] = (None if args.no_lighthouse
+                       else lighthouse.run(sites[0], bare / "site"))
     write_report(r)
     shutil.rmtree(tmp, ignore_errors=True)
 
@@ -676,6 +684,8 @@ def write_report(r: dict) -> None:
         *[f"| `{p}` | {kb(x.page)} | {x.page / bare.page:.2f} | "
           f"{kb(x.full)} | {kb(x.gzip)} |"
           for p, x in sorted(w.items())],
+        "",
+        r["lighthouse"] or lighthouse.kept(OUT.read_text()) or "",
         "",
     ]
     OUT.write_text("\n".join(lines))

@@ -1,0 +1,328 @@
+"""Lighthouse over every page of a built site, served gzipped as GitHub
+Pages serves it, in Debian's Chromium (make bench; not make test, which
+is too slow for it).
+
+    .venv/bin/python -m tools.lighthouse site [page ...]   # e.g. glossary/
+
+Lighthouse 12.2.3 is pinned by package.json and package-lock.json (npm ci
+installs it into node_modules/): Lighthouse 13 wants Node 22. Each page is
+audited once, on the mobile preset with simulated throttling (Lighthouse's
+default: a mid-range phone, a Moto G Power, on a slow 4G connection).
+
+Lighthouse emulates the phone by slowing the host's CPU down 4 times, a
+factor meant for a host whose benchmark index (Lighthouse's measure of the
+CPU, in every report) is about 1,500. On a slower host the same 4x
+emulates a slower phone. As Lighthouse's documentation on throttling
+advises, the factor is calibrated instead: a first audit reads this
+host's benchmark index, and ``multiplier`` turns it into the factor with
+the formula of Lighthouse's CPU throttling calculator
+(github.com/patrickhulce/lighthouse-cpu-throttling-calculator). The report
+names both.
+"""
+
+import dataclasses
+import functools
+import gzip
+import http.server
+import json
+import mimetypes
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from tools import ROOT
+from tools.blocks import site_pages
+from tools.browser import executable
+
+LIGHTHOUSE = ROOT / "node_modules/.bin/lighthouse"
+# compressible, as GitHub Pages compresses them
+TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb",
+        ".py", ".map")
+
+
+class Gzipped(http.server.SimpleHTTPRequestHandler):
+    """A static server that sends text gzipped when the browser asks, as
+    GitHub Pages does (http.server sends everything as it is)."""
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                return super().send_head()  # its redirect
+            path = path / "index.html"
+        if (not path.is_file() or not path.name.endswith(TEXT)
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        kind = mimetypes.guess_type(path.name)[0] or "application/json"
+        if kind.startswith("text/") or kind.endswith(("json", "javascript")):
+            kind += "; charset=utf-8"
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")  # as Pages does
+        self.end_headers()
+        return _Body(body)
+
+
+class _Body:
+    """What send_head returns: a file-like body copyfile reads."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self, n=-1):
+        out, self.data = self.data, b""
+        return out
+
+    def close(self):
+        pass
+
+
+class Server:
+    """The site on 127.0.0.1, gzipped, in a thread, for a with block."""
+
+    def __init__(self, site: Path):
+        handler = functools.partial(Gzipped, directory=str(site))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def __enter__(self):
+        threading.Thread(target=self.httpd.serve_forever,
+                         daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@dataclasses.dataclass
+class Audit:
+    """One page's Lighthouse scores (0-100) and measures."""
+
+    performance: int
+    accessibility: int
+    best_practices: int
+    seo: int
+    lcp_ms: float  # largest contentful paint
+    tbt_ms: float  # total blocking time
+    cls: float  # cumulative layout shift
+    bytes: int  # transferred, gzipped
+    dom: int  # elements
+
+    def scores(self) -> tuple[int, int, int, int]:
+        return (self.performance, self.accessibility, self.best_practices,
+                self.seo)
+
+
+def read(report: dict) -> Audit:
+    """An Audit from Lighthouse's JSON report."""
+    cat, audits = report["categories"], report["audits"]
+
+    def score(name):
+        return round(100 * cat[name]["score"])
+
+    return Audit(
+        performance=score("performance"),
+        accessibility=score("accessibility"),
+        best_practices=score("best-practices"), seo=score("seo"),
+        lcp_ms=audits["largest-contentful-paint"]["numericValue"],
+        tbt_ms=audits["total-blocking-time"]["numericValue"],
+        cls=audits["cumulative-layout-shift"]["numericValue"],
+        bytes=int(audits["total-byte-weight"]["numericValue"]),
+        dom=int(audits["dom-size"]["numericValue"]))
+
+
+def multiplier(benchmark_index: float) -> float:
+    """The CPU slowdown that makes this host emulate Lighthouse's phone:
+    the throttling calculator's piecewise-linear fit (1300 -> 3x, 800 ->
+    2x, 150 -> 1x, and 233 more per step above 1300)."""
+    if benchmark_index >= 1300:
+        return 3 + (benchmark_index - 1300) / 233
+    if benchmark_index >= 800:
+        return 2 + (benchmark_index - 800) / 500
+    if benchmark_index >= 150:
+        return 1 + (benchmark_index - 150) / 650
+    raise ValueError(f"benchmark index {benchmark_index}: this host is too "
+                     "slow to emulate Lighthouse's phone")
+
+
+def benchmark_index(url: str) -> float:
+    """This host's benchmark index, as a default audit of `url` reads it
+    (the median of three: it varies by a few per cent)."""
+    found = sorted(report(url, [])["environment"]["benchmarkIndex"]
+                   for _ in range(3))
+    return found[1]
+
+
+def audit(url: str, slowdown: float | None = None) -> Audit:
+    """Lighthouse's mobile audit of one URL, in Debian's Chromium, with
+    the CPU slowed down `slowdown` times (Lighthouse's 4 by default)."""
+    flags = ([] if slowdown is None else
+             [f"--throttling.cpuSlowdownMultiplier={slowdown:.2f}"])
+    return read(report(url, flags))
+
+
+def report(url: str, flags: list[str]) -> dict:
+    """Lighthouse's JSON report of one URL."""
+    if not LIGHTHOUSE.exists():
+        raise SystemExit("no Lighthouse: run `npm ci` in the repository "
+                         "(package.json pins lighthouse 12.2.3)")
+    with tempfile.TemporaryDirectory(prefix="hpe-lh-") as tmp:
+        out = Path(tmp) / "report.json"
+        env = dict(os.environ, CHROME_PATH=executable()["executable_path"])
+        proc = subprocess.run(
+            [str(LIGHTHOUSE), url, "--quiet", "--output=json",
+             f"--output-path={out}", *flags,
+             "--only-categories=performance,accessibility,best-practices,"
+             "seo",
+             "--chrome-flags=--headless=new --no-sandbox "
+             f"--user-data-dir={tmp}/profile"],
+            env=env, capture_output=True, text=True)
+        if proc.returncode != 0 or not out.exists():
+            raise RuntimeError(f"lighthouse {url} failed:\n"
+                               f"{proc.stderr[-2000:]}")
+        return json.loads(out.read_text())
+
+
+def audits(site: Path, only: list[str] = (),
+           slowdown: float | None = None) -> dict[str, Audit]:
+    """Every page of `site` (or those under the prefixes in `only`),
+    audited one after another (two at once would share the 2 cores and
+    inflate each other's blocking time)."""
+    out = {}
+    with Server(site) as server:
+        for page in site_pages(site):
+            rel = page.relative_to(site).parent.as_posix()
+            rel = "" if rel == "." else rel + "/"
+            if only and not any(rel.startswith(p) for p in only):
+                continue
+            out[rel or "(home)"] = got = audit(server.url + rel, slowdown)
+            print(f"{rel or '(home)'}: {got}", file=sys.stderr, flush=True)
+    return out
+
+
+# The report's section, between these markers in performance.md: make
+# bench writes the page around it and keeps it when it ran no Lighthouse.
+START, END = "<!-- lighthouse:start -->", "<!-- lighthouse:end -->"
+TARGETS = {"performance": 95, "tbt_ms": 200, "cls": 0.02}
+
+
+def section(found: dict[str, Audit], bare: Audit, index: float,
+            slowdown: float) -> str:
+    """The Lighthouse section of docs/contributing/performance.md."""
+    def row(name, a):
+        return (f"| `{name}` | {a.performance} | {a.accessibility} | "
+                f"{a.best_practices} | {a.seo} | {a.lcp_ms / 1000:.1f} s | "
+                f"{a.tbt_ms:.0f} ms | {a.cls:.3f} | {a.bytes / 1024:,.0f} KB"
+                f" | {a.dom:,} |")
+
+    scores = sorted(a.performance for a in found.values())
+    low = [p for p, a in found.items()
+           if a.performance < TARGETS["performance"]]
+    slow = [p for p, a in found.items() if a.tbt_ms > TARGETS["tbt_ms"]]
+    shifting = [p for p, a in found.items() if a.cls > TARGETS["cls"]]
+    others = [p for p, a in found.items()
+              if min(a.accessibility, a.best_practices, a.seo) < 100]
+    return "\n".join([
+        START,
+        "## Lighthouse",
+        "",
+        "Lighthouse 12.2.3 (`npm ci` installs it; `make lighthouse` runs "
+        "this part alone), mobile preset, simulated throttling, each page "
+        "once, served gzipped as GitHub Pages serves it, in Debian's "
+        f"Chromium. This machine's benchmark index is {index:.0f}; "
+        "Lighthouse's default CPU slowdown of 4 is meant for an index of "
+        "about 1,500, so, as its throttling guide advises, the slowdown "
+        f"is calibrated to {slowdown:.2f} (tools/lighthouse.py). One run "
+        "of a page varies by several points.",
+        "",
+        f"- Performance: median {scores[len(scores) // 2]}, lowest "
+        f"{scores[0]}; {len(found) - len(low)} of {len(found)} pages at "
+        f"{TARGETS['performance']} or more"
+        + (f" (below: {', '.join(f'`{p}`' for p in sorted(low))})"
+           if low else "") + ".",
+        f"- Total blocking time at most {TARGETS['tbt_ms']} ms on "
+        f"{len(found) - len(slow)} of {len(found)} pages; layout shift at "
+        f"most {TARGETS['cls']} on {len(found) - len(shifting)}.",
+        f"- Accessibility, best practices and SEO at 100 on "
+        f"{len(found) - len(others)} of {len(found)} pages"
+        + (f" (not: {', '.join(f'`{p}`' for p in sorted(others))})"
+           if others else "") + ".",
+        "",
+        "| page | performance | accessibility | best practices | SEO | "
+        "LCP | TBT | CLS | bytes | DOM elements |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        row("bare mkdocs-material page", bare),
+        *[row(p, a) for p, a in sorted(found.items())],
+        END,
+    ])
+
+
+def kept(text: str) -> str | None:
+    """The Lighthouse section of a performance page, if it has one."""
+    if START in text and END in text:
+        return text[text.index(START):text.index(END) + len(END)]
+    return None
+
+
+def write(page: Path, new: str) -> None:
+    """Put the section `new` into `page`, in place of the old one, or at
+    the end."""
+    text = page.read_text()
+    old = kept(text)
+    text = (text.replace(old, new) if old
+            else text.rstrip("\n") + "\n\n" + new + "\n")
+    page.write_text(text)
+
+
+def run(site: Path, bare_site: Path, only: list[str] = ()) -> str:
+    """Audit every page (and the bare page); the report's section."""
+    with Server(site) as server:
+        index = benchmark_index(server.url)
+    slowdown = multiplier(index)
+    print(f"benchmark index {index:.0f}: CPU slowdown {slowdown:.2f}x",
+          file=sys.stderr)
+    with Server(bare_site) as server:
+        bare = audit(server.url, slowdown)
+    return section(audits(site, only, slowdown), bare, index, slowdown)
+
+
+def bare_site(tmp: Path) -> Path:
+    """A one-paragraph stock mkdocs-material site, built in `tmp`."""
+    (tmp / "docs").mkdir(parents=True, exist_ok=True)
+    (tmp / "mkdocs.yml").write_text(
+        "site_name: Bare\ntheme:\n  name: material\n  font: false\n")
+    (tmp / "docs/index.md").write_text(
+        "# Bare\n\nA stock mkdocs-material page.\n")
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"],
+                   cwd=tmp, check=True,
+                   env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    return tmp / "site"
+
+
+def main(argv: list[str]) -> None:
+    """``python -m tools.lighthouse [SITE]``: audit a built site (make
+    build's site/ by default) and write the section of the performance
+    page."""
+    site = Path(argv[0]) if argv else ROOT / "site"
+    if shutil.which("node") is None:
+        raise SystemExit("Lighthouse needs Node (20 or newer)")
+    with tempfile.TemporaryDirectory(prefix="hpe-bare-") as tmp:
+        new = run(site, bare_site(Path(tmp)))
+    write(ROOT / "docs/contributing/performance.md", new)
+    print(new)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
