@@ -30,11 +30,17 @@
     blocks.forEach(paint);
     return;
   }
+  // one block per task, so that no task blocks the page for long
+  const queue = [];
+  const next = () => {
+    if (queue.length) paint(queue.shift());
+    if (queue.length) setTimeout(next, 0);
+  };
   const observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       if (entry.isIntersecting) {
         observer.unobserve(entry.target);
-        paint(entry.target);
+        if (queue.push(entry.target) === 1) setTimeout(next, 0);
       }
     }
   }, { rootMargin: "100% 0px" });
