@@ -23,6 +23,7 @@ def report(performance=0.97, tbt=120.0):
     cats = {"performance": performance, "accessibility": 1.0,
             "best-practices": 1.0, "seo": 1.0}
     return {"categories": {k: {"score": v} for k, v in cats.items()},
+            "environment": {"benchmarkIndex": 1135.5},
             "audits": {
                 "largest-contentful-paint": {"numericValue": 1500.0},
                 "total-blocking-time": {"numericValue": tbt},
@@ -35,11 +36,14 @@ def test_section_reports_scores_and_who_misses_a_target(tmp_path):
     good = lighthouse.read(report())
     slow = lighthouse.read(report(performance=0.81, tbt=700))
     assert good.scores() == (97, 100, 100, 100) and good.dom == 900
-    text = lighthouse.section({"a/": good, "b/": slow}, good, 1135, 2.67)
+    assert good.benchmark_index == 1135.5
+    text = lighthouse.section({"a/": good, "b/": slow}, good)
     assert text.startswith(lighthouse.START) and text.endswith(
         lighthouse.END)
-    assert "1 of 2 pages at 95 or more (below: `b/`)" in text
-    assert "| `b/` | 81 | 100 | 100 | 100 | 1.5 s | 700 ms |" in text
+    assert "1 of 2 pages at 95 or more" in text
+    assert "on 1 of 2 pages; layout shift" in text
+    assert "| `b/` | 81 | 100 | 100 | 100 |" in text
+    assert "| `b/` | 1.5 s | 700 ms | 0.000 | 121 KB | 900 | 1,136 |" in text
     page = tmp_path / "performance.md"
     page.write_text("# Performance\n\nText.\n")
     lighthouse.write(page, text)
