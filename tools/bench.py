@@ -98,10 +98,14 @@ def build(site: Path, cache: Path | None, cwd: Path = ROOT) -> float:
 
 
 def executions(cache: Path) -> collections.Counter:
-    """How many times each example ran, from the cache's execution log."""
+    """How many times each example ran, from the cache's execution log
+    (not the runs of the pages' downloaded scripts, tools/downloads.py:
+    a reader's run of the whole page, counted apart)."""
     log = cache / "executions.log"
     lines = log.read_text().splitlines() if log.exists() else []
-    return collections.Counter(json.loads(line)["what"] for line in lines)
+    entries = [json.loads(line) for line in lines]
+    return collections.Counter(e["what"] for e in entries
+                               if e.get("kind") != "script")
 
 
 def same_pages(sites: list[Path]) -> list[str]:
