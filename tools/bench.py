@@ -52,11 +52,6 @@ from tools.copies import ignore  # noqa: E402
 from tools.explorer import BUDGET, UPDATE_MS  # noqa: E402
 
 OUT = ROOT / "docs/contributing/performance.md"
-BARE = """site_name: Bare
-theme:
-  name: material
-  font: false
-"""
 TARGETS = {  # seconds (issue 10); the report's rows read them from here
     "first page": 15, "prose edit": 5, "snippet edit": 5, "cold build": 60,
     "warm build": 10, "cold tests": 240, "warm tests": 90, "fault": 60,
@@ -460,19 +455,14 @@ def main() -> None:
               f"{proc.returncode}", flush=True)
     r["fault"] = fault_test(repo, args.runs)
     print(f"fault test: {[round(t, 1) for t in r['fault']]} s", flush=True)
-    bare = tmp / "bare"
-    (bare / "docs").mkdir(parents=True)
-    (bare / "mkdocs.yml").write_text(BARE)
-    (bare / "docs/index.md").write_text(
-        "# Bare\n\nA stock mkdocs-material page.\n")
-    build(bare / "site", None, cwd=bare)
-    r["bare"] = weights(bare / "site")["(home)"]
+    bare = lighthouse.bare_site(tmp / "bare")  # a stock page's site
+    r["bare"] = weights(bare)["(home)"]
     r["weights"] = weights(sites[0])
     r["explorers"] = explorers(sites[0])
     # last, with nothing else running: two things at once on 2 cores
     # would inflate the blocking time Lighthouse measures
     r["lighthouse"] = (None if args.no_lighthouse
-                       else lighthouse.run(sites[0], bare / "site"))
+                       else lighthouse.run(sites[0], bare))
     write_report(r)
     shutil.rmtree(tmp, ignore_errors=True)
 

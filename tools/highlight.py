@@ -1,15 +1,17 @@
-"""Code colours without a span per token: the CSS Custom Highlight API.
+"""Code colours without a span per token at load.
 
 Pygments wraps every token of a code block in a ``<span>``; a page of
 long listings has ten thousand of them, and the browser styles and lays
-out each one (on tuning/comparison that was 6.6 s of a phone's main
-thread, issue 19). Here the build keeps each block's text as one text node
-and writes its tokens into a ``data-hl`` attribute; a small script
-(docs/assets/javascripts/highlight.js) turns them into ``Range`` objects
-in ``CSS.highlights``, which the browser paints in the theme's colours
-without adding a single element. A browser without the API (or without
-script) shows the same code in the code colour, and copying, selecting and
-searching the text are unchanged.
+out each one at load (on tuning/comparison that was 6.6 s of a phone's
+main thread, issue 19). Here the build keeps each block's text as one
+text node and writes its tokens into a ``data-hl`` attribute; a small
+script (docs/assets/javascripts/highlight.js) builds a block's spans,
+with Pygments' classes and so the theme's own colours, when the block
+comes within a screen of the viewport. Without script the same code shows
+in the code colour, and copying, selecting and searching the text are
+unchanged. (The CSS Custom Highlight API, which needs no spans at all,
+was slower: sixty ``::highlight()`` names made every style recalculation
+dearer than the spans.)
 
 ``data-hl`` is a list of ``<class>:<gap>:<length>`` separated by spaces:
 the Pygments class of a token, how many characters of plain text come
@@ -17,11 +19,6 @@ before it (since the end of the token before), and its length, both in
 UTF-16 code units, as the browser counts offsets in a text node. Tokens
 the theme draws in the code colour anyway (names, whitespace) are left
 out.
-
-The colours are the theme's own: ``css(theme_css)`` turns each of the
-theme's ``.highlight .k{color:var(--md-code-hl-keyword-color)}`` rules
-into ``::highlight(hpe-k){...}``, so the light and dark palettes and the
-site's contrast fixes (extra.css) apply unchanged.
 """
 
 import html

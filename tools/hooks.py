@@ -243,11 +243,12 @@ def on_page_context(context, page, config, nav):
             f"/main/notebooks/{stem}.py"
         )
     plan = _build.site.pages.get(page.file.src_uri)
-    if plan is not None and plan.shown:
+    shown = plan is not None and bool(plan.shown)
+    if shown:
         page.hpe_notebook = notebooks.page_filename(page.file.src_uri)
-        page.hpe_script = notebooks.page_filename(page.file.src_uri, ".py")
         _build.titles[page.file.src_uri] = page.title
-    elif page.file.src_uri.endswith(".ipynb"):  # its story's script
+    if shown or page.file.src_uri.endswith(".ipynb"):
+        # its code as a script (a notebook page: its story's)
         page.hpe_script = notebooks.page_filename(page.file.src_uri, ".py")
     return context
 

@@ -2,7 +2,7 @@
 Pages serves it, in Debian's Chromium (make bench; not make test, which
 is too slow for it).
 
-    .venv/bin/python -m tools.lighthouse site [page ...]   # e.g. glossary/
+    make lighthouse     # or: .venv/bin/python -m tools.lighthouse [SITE]
 
 Lighthouse 12.2.3 is pinned by package.json and package-lock.json (npm ci
 installs it into node_modules/): Lighthouse 13 wants Node 22. Each page is
@@ -160,16 +160,13 @@ def multiplier(benchmark_index: float) -> float:
                      "slow to emulate Lighthouse's phone")
 
 
-def audit(url: str, slowdown: float | None = None) -> Audit:
-    """Lighthouse's mobile audit of one URL, in Debian's Chromium, with
-    the CPU slowed down `slowdown` times (Lighthouse's 4 by default)."""
-    flags = ([] if slowdown is None else
-             [f"--throttling.cpuSlowdownMultiplier={slowdown:.2f}"])
-    return read(report(url, flags))
+def audit(url: str) -> Audit:
+    """Lighthouse's mobile audit of one URL, in Debian's Chromium."""
+    return read(report(url))
 
 
-def report(url: str, flags: list[str]) -> dict:
-    """Lighthouse's JSON report of one URL."""
+def report(url: str) -> dict:
+    """Lighthouse's JSON report of one URL, with its default settings."""
     if not LIGHTHOUSE.exists():
         raise SystemExit("no Lighthouse: run `npm ci` in the repository "
                          "(package.json pins lighthouse 12.2.3)")
@@ -178,7 +175,7 @@ def report(url: str, flags: list[str]) -> dict:
         env = dict(os.environ, CHROME_PATH=executable()["executable_path"])
         proc = subprocess.run(
             [str(LIGHTHOUSE), url, "--quiet", "--output=json",
-             f"--output-path={out}", *flags,
+             f"--output-path={out}",
              "--only-categories=performance,accessibility,best-practices,"
              "seo",
              "--chrome-flags=--headless=new --no-sandbox "
@@ -190,19 +187,15 @@ def report(url: str, flags: list[str]) -> dict:
         return json.loads(out.read_text())
 
 
-def audits(site: Path, only: list[str] = (),
-           slowdown: float | None = None) -> dict[str, Audit]:
-    """Every page of `site` (or those under the prefixes in `only`),
-    audited one after another (two at once would share the 2 cores and
-    inflate each other's blocking time)."""
+def audits(site: Path) -> dict[str, Audit]:
+    """Every page of `site`, audited one after another (two at once would
+    share the 2 cores and inflate each other's blocking time)."""
     out = {}
     with Server(site) as server:
         for page in site_pages(site):
             rel = page.relative_to(site).parent.as_posix()
             rel = "" if rel == "." else rel + "/"
-            if only and not any(rel.startswith(p) for p in only):
-                continue
-            out[rel or "(home)"] = got = audit(server.url + rel, slowdown)
+            out[rel or "(home)"] = got = audit(server.url + rel)
             print(f"{rel or '(home)'}: {got}", file=sys.stderr, flush=True)
     return out
 
@@ -294,11 +287,11 @@ def write(page: Path, new: str) -> None:
     page.write_text(text)
 
 
-def run(site: Path, bare_site: Path, only: list[str] = ()) -> str:
+def run(site: Path, bare_site: Path) -> str:
     """Audit every page (and the bare page); the report's section."""
     with Server(bare_site) as server:
         bare = audit(server.url)
-    return section(audits(site, only), bare)
+    return section(audits(site), bare)
 
 
 def bare_site(tmp: Path) -> Path:

@@ -340,13 +340,18 @@ def requirements(codes: list[str]) -> list[str]:
     return sorted(out, key=str.lower)
 
 
-def _needs(codes: list[str]) -> str:
-    pins = requirements(codes)
+def _needs(codes: list[str], *, block: bool = False) -> str:
+    """What the code needs, in a sentence: the Python it ran with and the
+    pip install line of what it imports (on a line of its own with
+    `block`, as a script's docstring shows it)."""
+    pins = " ".join(requirements(codes))
     python = ".".join(map(str, sys.version_info[:2]))
     if not pins:
         return f"It needs Python {python} or newer, and nothing else."
-    return (f"It needs Python {python} or newer and "
-            f"`pip install {' '.join(pins)}`.")
+    if block:
+        return (f"It needs Python {python} or newer, and:\n\n"
+                f"    pip install {pins}")
+    return f"It needs Python {python} or newer and `pip install {pins}`."
 
 
 def setup(blocks: list[dict]) -> str | None:
@@ -363,16 +368,11 @@ def page_script(blocks: list[dict], title: str, versions: str,
     a ``# %%`` cell (the percent format that VS Code, Spyder and jupytext
     read as cells), titled as on the page. ``python <name>`` prints what
     the page shows under each block (tests/site/test_page_scripts.py)."""
-    codes = [b["code"] for b in blocks]
     about = textwrap.fill(
         f"Every code block of the page, in page order: `python {name}` "
         f"runs them top to bottom, and each prints what the page shows "
         f"under it. {versions}", 76)
-    pins = " ".join(requirements(codes))
-    python = ".".join(map(str, sys.version_info[:2]))
-    needs = (f"It needs Python {python} or newer, and:\n\n"
-             f"    pip install {pins}" if pins
-             else f"It needs Python {python} or newer, and nothing else.")
+    needs = _needs([b["code"] for b in blocks], block=True)
     parts = [f'"""{title}: the code of this page of Hyperparameters, '
              f'Explained.\n\n{about}\n\n{needs}\n"""\n']
     if (first := setup(blocks)) is not None:
