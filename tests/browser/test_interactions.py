@@ -39,10 +39,12 @@ def search(v, words: str) -> list[str]:
     links = v.page.locator(".md-search-result__item a")
     links.first.wait_for(timeout=10_000)
     # Results follow each key from a web worker: wait until they settle.
+    # Read them in one call: the list is re-rendered between the keys'
+    # answers, so counting first and reading the n-th after can wait on
+    # a link that is gone (CI's run timed out that way).
     hits, before = None, []
     for _ in range(20):
-        hits = [links.nth(i).get_attribute("href")
-                for i in range(links.count())]
+        hits = links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
         if hits == before:
             break
         before = hits
