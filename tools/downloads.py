@@ -1,7 +1,12 @@
-"""The downloads as readers run them: a page's script, run with plain
-``python <page>.py`` in an empty folder, in a reader's default
-environment (no OMP_NUM_THREADS, no MPLBACKEND: the thread counts and the
-matplotlib backend are the libraries' own).
+"""The downloads as readers run them, in an empty folder, in a reader's
+default environment (no OMP_NUM_THREADS, no MPLBACKEND: the thread counts
+and the matplotlib backend are the libraries' own):
+
+- a page's script, with plain ``python <page>.py`` (``run_script``);
+- a notebook (a page's, or a notebook chapter's), top to bottom in a real
+  Jupyter kernel, Jupyter's default ``python3`` kernel of this
+  interpreter, started by nbclient as Jupyter starts it
+  (``run_notebook``).
 
 Each run is cached like every example (tools/cache.py): its key is the
 script's text and the environment key (packages, CPU, kernel setting), so
@@ -11,6 +16,7 @@ fails is not recorded, and runs again.
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -70,5 +76,77 @@ def run_script(text: str, name: str, cache: Cache | None = None,
                   "seconds": round(time.perf_counter() - start, 2)}
         cache.count("script", name)
         if code == 0:
+            cache.put(k, record)
+        return record
+
+
+def notebook_key(cells: list[str], name: str, env: dict) -> str:
+    payload = {"kind": "jupyter", "name": name, "cells": cells, "env": env,
+               "reader": sorted(FIXED_BY_THE_BUILD)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()
+                          ).hexdigest()
+
+
+def outputs(cell) -> list[dict]:
+    """What a reader sees under a code cell: its streams (consecutive
+    writes to one stream as one text, as Jupyter shows them), and for a
+    figure or a value, which formats it came in."""
+    out: list[dict] = []
+    for o in cell.get("outputs", []):
+        if o["output_type"] == "stream":
+            text = "".join(o["text"])
+            if out and out[-1].get("stream") == o["name"]:
+                out[-1]["text"] += text
+            else:
+                out.append({"stream": o["name"], "text": text})
+        elif o["output_type"] in ("display_data", "execute_result"):
+            out.append({"display": sorted(o.get("data", {}))})
+        else:  # an error: allow_errors is off, so nbclient raised first
+            out.append({"error": o.get("ename", "")})
+    return out
+
+
+def run_notebook(text: str, name: str, cache: Cache | None = None,
+                 overrides: Setting = ()) -> dict:
+    """The notebook `text` (as downloaded, saved as `name` in an empty
+    folder) run top to bottom in Jupyter's default kernel; the record:
+    ok, the error if a cell raised, each code cell's outputs
+    (``outputs``), seconds."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.reads(text, as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "code"]
+    cache = cache or Cache()
+    k = notebook_key(cells, name, environment_key(overrides=overrides))
+    with cache.locked([k]):
+        found = cache.get(k)
+        if found is not None:
+            return found
+        with tempfile.TemporaryDirectory(prefix="hpe-jupyter-") as home:
+            folder = Path(home) / "work"
+            folder.mkdir()
+            (folder / name).write_text(text)
+            env = reader_env(overrides)
+            # nothing of this machine's IPython profile (startup files)
+            env["IPYTHONDIR"] = str(Path(home) / "ipython")
+            client = NotebookClient(nb, kernel_name="python3",
+                                    timeout=TIMEOUT, allow_errors=False)
+            start = time.perf_counter()
+            error = None
+            try:
+                with open(os.devnull, "wb") as quiet:
+                    client.execute(cwd=str(folder), env=env, stdout=quiet,
+                                   stderr=quiet)
+            except CellExecutionError as raised:
+                error = str(raised)[-3000:]
+            seconds = round(time.perf_counter() - start, 2)
+        record = {"kind": "jupyter", "name": name, "ok": error is None,
+                  "error": error, "seconds": seconds,
+                  "cells": [outputs(c) for c in nb.cells
+                            if c.cell_type == "code"]}
+        cache.count("jupyter", name)
+        if error is None:
             cache.put(k, record)
         return record

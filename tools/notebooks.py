@@ -322,29 +322,39 @@ def page_filename(src_uri: str, suffix: str = ".ipynb") -> str:
 IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", re.M)
 
 
-def requirements(codes: list[str]) -> list[str]:
+# What a distribution needs besides itself in Jupyter: Optuna imports
+# tqdm.auto, which warns in a notebook without ipywidgets ("TqdmWarning:
+# IProgress not found"), a warning the page does not show.
+IN_JUPYTER = {"optuna": "ipywidgets"}
+
+
+def requirements(codes: list[str], *, jupyter: bool = False) -> list[str]:
     """What the code imports from outside the standard library, as pinned
     requirements of the versions it ran with (``numpy==2.3.1``; a local
     build tag such as torch's ``+cpu`` left out: any build of the version
-    runs it)."""
+    runs it); with `jupyter`, and what they need in a notebook
+    (IN_JUPYTER)."""
     from importlib.metadata import packages_distributions, version
 
     dists = packages_distributions()
-    out = set()
+    found = set()
     for code in codes:
         for module in IMPORT.findall(code):
-            if module in sys.stdlib_module_names:
-                continue
-            for dist in dists.get(module, []):
-                out.add(f"{dist}=={version(dist).split('+')[0]}")
-    return sorted(out, key=str.lower)
+            if module not in sys.stdlib_module_names:
+                found.update(dists.get(module, []))
+    if jupyter:
+        found |= {IN_JUPYTER[d] for d in found if d in IN_JUPYTER}
+    return sorted((f"{d}=={version(d).split('+')[0]}" for d in found),
+                  key=str.lower)
 
 
-def _needs(codes: list[str], *, block: bool = False) -> str:
+def _needs(codes: list[str], *, block: bool = False,
+           jupyter: bool = False) -> str:
     """What the code needs, in a sentence: the Python it ran with and the
     pip install line of what it imports (on a line of its own with
-    `block`, as a script's docstring shows it)."""
-    pins = " ".join(requirements(codes))
+    `block`, as a script's docstring shows it; with what a notebook needs
+    besides, with `jupyter`)."""
+    pins = " ".join(requirements(codes, jupyter=jupyter))
     python = ".".join(map(str, sys.version_info[:2]))
     if not pins:
         return f"It needs Python {python} or newer, and nothing else."
@@ -401,7 +411,7 @@ def page_notebook(blocks: list[dict], title: str, versions: str):
         f"# {title}\n\nThe code of the page *{title}* of Hyperparameters, "
         f"Explained, block by block, in page order, with what each block "
         f"prints when the notebook runs top to bottom. {versions} "
-        f"{_needs([b['code'] for b in blocks])}")]
+        f"{_needs([b['code'] for b in blocks], jupyter=True)}")]
     if (first := setup(blocks)) is not None:
         cells.append(nbformat.v4.new_code_cell(first, id=SETUP_ID))
     tab = ""
