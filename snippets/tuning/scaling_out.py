@@ -55,34 +55,63 @@ def work(storage, *, n_trials, seed, worker, study_name="digits"):
 # --8<-- [end:worker]
 
 
+# --8<-- [start:process]
+import os
+import subprocess
+import sys
+
+import cloudpickle
+
+# what the new interpreter runs: take this one's sys.path (to import the
+# modules fn comes from), read fn and its arguments, call it
+CALL = ("import sys, cloudpickle; sys.path[:0] = cloudpickle.load("
+        "sys.stdin.buffer); fn, kwargs = cloudpickle.load(sys.stdin.buffer)"
+        "; fn(**kwargs)")
+
+
+def start_process(fn, kwargs, *, log):
+    """Start fn(**kwargs) in a new Python interpreter, as on a machine of
+    its own, and return it (a subprocess.Popen: .pid, .wait(),
+    .returncode); its errors go to the file `log`. New, not a fork of
+    this process: a fork copies memory but not threads, so a child forked
+    after torch ran on several threads can wait for ever on a lock one of
+    them held. cloudpickle sends fn by value, with the functions and
+    values it uses, so fn can be defined in this script or notebook. The
+    child runs one torch thread: the workers share the cores."""
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    with open(log, "w") as stderr:  # the child keeps its own copy
+        child = subprocess.Popen([sys.executable, "-c", CALL], env=env,
+                                 stdin=subprocess.PIPE, stderr=stderr)
+    child.stdin.write(cloudpickle.dumps(sys.path))
+    child.stdin.write(cloudpickle.dumps((fn, kwargs)))
+    child.stdin.close()
+    return child
+# --8<-- [end:process]
+
+
 # --8<-- [start:parallel]
-import multiprocessing
 import tempfile
 from collections import Counter
 
 
 def parallel_study(path, *, workers=2, n_trials=4):
     """Create the study in the journal file `path`, run `workers`
-    processes on it at once, and return its trials. On Linux, the 'fork'
-    start method lets each child inherit the functions defined above, so
-    the script needs no `if __name__ == "__main__"` guard."""
+    processes on it at once, and return its trials."""
     check_int("workers", workers, low=1)
     check_int("n_trials", n_trials, low=1)
     optuna.create_study(study_name="digits", storage=journal(path),
                         direction="maximize")
 
-    def worker(k):  # runs in the child process
+    def worker(k):  # runs in the new interpreter
         work(journal(path), n_trials=n_trials, seed=k, worker=k)
 
-    fork = multiprocessing.get_context("fork")
-    processes = [fork.Process(target=worker, args=(k,))
+    logs = [f"{path}.{k}.err" for k in range(workers)]
+    processes = [start_process(worker, {"k": k}, log=logs[k])
                  for k in range(workers)]
-    for p in processes:
-        p.start()
-    for p in processes:
-        p.join()
-    if any(p.exitcode != 0 for p in processes):
-        raise RuntimeError("a worker failed; its error is printed above")
+    for k, p in enumerate(processes):
+        if p.wait() != 0:
+            with open(logs[k]) as f:
+                raise RuntimeError(f"worker {k} failed:\n{f.read()}")
     study = optuna.load_study(study_name="digits", storage=journal(path))
     return study.trials
 # --8<-- [end:parallel]
@@ -244,7 +273,6 @@ if __name__ == "__main__":
     # --8<-- [end:database]
 
     # --8<-- [start:dies_run]
-    import multiprocessing
     import os
     import sqlite3
     import tempfile
@@ -261,15 +289,13 @@ if __name__ == "__main__":
         optuna.create_study(study_name="digits", storage=url,
                             direction="maximize")
         # worker 0, in a process of its own, killed inside a trial
-        fork = multiprocessing.get_context("fork")
-        victim = fork.Process(target=machine, kwargs=dict(
-            worker=0, seed=0, n_trials=3, **fast))
-        victim.start()
+        victim = start_process(
+            machine, dict(worker=0, seed=0, n_trials=3, **fast),
+            log=f"{folder}/worker0.err")
         study = optuna.load_study(study_name="digits", storage=url)
         killed = kill_inside_a_trial(victim.pid, study, worker=0)
-        victim.join()
         print(f"worker 0 killed inside trial {killed}, exit code "
-              f"{victim.exitcode}")
+              f"{victim.wait()}")
         time.sleep(fast["grace_period"] + 1)  # a restart takes longer
         machine(worker=0, seed=1, n_trials=3, **fast)  # same name, new seed
         trials = study.get_trials()

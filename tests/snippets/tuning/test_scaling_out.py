@@ -1,7 +1,8 @@
 """Tests for snippets/tuning/scaling_out.py (docs/tuning/scaling-out.md).
 
-The multi-process test: two worker processes (fork) add 4 trials each to
-one Optuna study in a journal file. Every trial must be recorded once
+The multi-process test: two worker processes (new interpreters, started
+by the page's start_process) add 4 trials each to one Optuna study in a
+journal file. Every trial must be recorded once
 (numbers 0..7, unique), finished (COMPLETE or PRUNED), four per worker.
 Against eight trials run by one process with seed 0: worker 0 (seed 0)
 proposes that process's first four configurations, worker 1 four others,
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from unittest import mock
 
 import optuna
 import pytest
@@ -274,16 +276,12 @@ def on_postgres(test):
 
 
 def start_machine(url, log, *, worker, seed, n_trials):
-    """`machine` in a Python process of its own, as on another machine:
-    it gets the database's URL from OPTUNA_STORAGE."""
-    code = (f"from snippets.tuning.scaling_out import machine\n"
-            f"machine(worker={worker}, seed={seed}, n_trials={n_trials}, "
-            f"heartbeat_interval={FAST['heartbeat_interval']}, "
-            f"grace_period={FAST['grace_period']})\n")
-    return subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT,
-        env=dict(os.environ, OPTUNA_STORAGE=url),
-        stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    """`machine` in a Python process of its own, as on another machine,
+    started by the page's start_process: it gets the database's URL from
+    OPTUNA_STORAGE."""
+    with mock.patch.dict(os.environ, OPTUNA_STORAGE=url):
+        return so.start_process(so.machine, dict(
+            worker=worker, seed=seed, n_trials=n_trials, **FAST), log=log)
 
 
 def finish(proc, log, *, timeout=120):
@@ -445,3 +443,29 @@ def test_the_page_says_what_the_code_does():
     assert "`heartbeat_interval=1` and `grace_period=2`" in page
     assert "five trials in all" in page
     assert sum(SHARES.values()) == 5
+
+
+def test_a_worker_runs_in_a_new_interpreter_not_a_fork(tmp_path,
+                                                      monkeypatch):
+    # a function defined in a notebook (module __main__) goes by value, and
+    # the child is a new interpreter: its parent this one, one torch
+    # thread though a reader's environment names none, and its errors in
+    # the log
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    code = compile("def where(out):\n"
+                   "    import os, torch\n"
+                   "    with open(out, 'w') as f:\n"
+                   "        f.write(f'{os.getppid()} "
+                   "{torch.get_num_threads()}')\n", "<cell>", "exec")
+    ns = {"__name__": "__main__"}
+    exec(code, ns)
+    out = tmp_path / "out.txt"
+    child = so.start_process(ns["where"], {"out": str(out)},
+                             log=tmp_path / "err")
+    assert child.wait(timeout=60) == 0, (tmp_path / "err").read_text()
+    assert out.read_text() == f"{os.getpid()} 1"
+    bad = so.start_process(ns["where"], {"out": str(tmp_path / "no/such")},
+                           log=tmp_path / "err")
+    assert bad.wait(timeout=60) == 1
+    assert "FileNotFoundError" in (tmp_path / "err").read_text()
