@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: serve test kernels mutants build bench lighthouse links lint pin clean
+.PHONY: serve test kernels mutants build bench lighthouse jupyter-times links lint pin clean
 
 # torch is pinned to its CPU build (torch==2.13.0+cpu), installed first and
 # alone: from a local wheel folder or an index pip already knows, and where
@@ -67,6 +67,12 @@ bench: $(INSTALLED) node_modules/.installed
 ## section of docs/contributing/performance.md; about a minute a page)
 lighthouse: build node_modules/.installed
 	$(BIN)/python -m tools.lighthouse site
+
+## jupyter-times: every notebook the site offers, alone in a real Jupyter
+## kernel, with and without its one-thread cell (its section of
+## docs/contributing/performance.md; about ten minutes)
+jupyter-times: build
+	$(BIN)/python -m tools.jupyter_times site
 
 # Lighthouse 12.2.3, pinned by package-lock.json (npm ci; Node 20)
 node_modules/.installed: package.json package-lock.json

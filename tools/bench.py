@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools import lighthouse  # noqa: E402
+from tools import jupyter_times, lighthouse  # noqa: E402
 from tools.blocks import site_pages  # noqa: E402
 from tools.browser import ARGS, executable  # noqa: E402
 from tools.copies import ignore  # noqa: E402
@@ -100,7 +100,7 @@ def executions(cache: Path) -> collections.Counter:
     lines = log.read_text().splitlines() if log.exists() else []
     entries = [json.loads(line) for line in lines]
     return collections.Counter(e["what"] for e in entries
-                               if e.get("kind") != "script")
+                               if e.get("kind") not in ("script", "jupyter"))
 
 
 def same_pages(sites: list[Path]) -> list[str]:
@@ -389,6 +389,10 @@ def main() -> None:
     parser.add_argument("--no-lighthouse", action="store_true",
                         help="skip Lighthouse (make lighthouse runs it "
                              "alone); the page keeps its last table")
+    parser.add_argument("--no-jupyter", action="store_true",
+                        help="skip the notebooks' Jupyter times (make "
+                             "jupyter-times runs them alone); the page "
+                             "keeps its last table")
     parser.add_argument("--no-mutants", action="store_true",
                         help="skip timing make mutants (its last run's "
                              "time is on the Testing page)")
@@ -463,6 +467,9 @@ def main() -> None:
     # would inflate the blocking time Lighthouse measures
     r["lighthouse"] = (None if args.no_lighthouse
                        else lighthouse.run(sites[0], bare))
+    # alone too: each notebook's wait in a reader's Jupyter
+    r["jupyter"] = (None if args.no_jupyter else
+                    jupyter_times.section(jupyter_times.measure(sites[0])))
     write_report(r)
     shutil.rmtree(tmp, ignore_errors=True)
 
@@ -680,6 +687,9 @@ def write_report(r: dict) -> None:
           for p, x in sorted(w.items())],
         "",
         r["lighthouse"] or lighthouse.kept(OUT.read_text()) or "",
+        "",
+        r["jupyter"] or lighthouse.kept(OUT.read_text(), jupyter_times.START,
+                                        jupyter_times.END) or "",
         "",
     ]
     OUT.write_text("\n".join(lines))

@@ -270,18 +270,19 @@ def section(found: dict[str, Audit], bare: Audit) -> str:
     ])
 
 
-def kept(text: str) -> str | None:
-    """The Lighthouse section of a performance page, if it has one."""
-    if START in text and END in text:
-        return text[text.index(START):text.index(END) + len(END)]
+def kept(text: str, start: str = START, end: str = END) -> str | None:
+    """The section between `start` and `end` of a performance page (the
+    Lighthouse section by default), if it has one."""
+    if start in text and end in text:
+        return text[text.index(start):text.index(end) + len(end)]
     return None
 
 
-def write(page: Path, new: str) -> None:
+def write(page: Path, new: str, start: str = START, end: str = END) -> None:
     """Put the section `new` into `page`, in place of the old one, or at
     the end."""
     text = page.read_text()
-    old = kept(text)
+    old = kept(text, start, end)
     text = (text.replace(old, new) if old
             else text.rstrip("\n") + "\n\n" + new + "\n")
     page.write_text(text)

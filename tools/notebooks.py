@@ -75,15 +75,16 @@ def _visible(code: str) -> str:
 
 
 # The downloads' first cell, on pages that use PyTorch. Measured on this
-# site's build machine (2 cores): glossary/gradient-clipping's script ran
-# in 17 s on one thread and in 49 s on PyTorch's default of two, and two
-# scripts at once on two threads each took over 8 minutes; two threads
-# also printed other digits in its chaotic runs.
+# site's build machine (2 cores): alone, a notebook is no faster on
+# PyTorch's default of two threads (make jupyter-times: the median ratio
+# is 1.00); but glossary/gradient-clipping's script, 17 s on one thread,
+# took over 8 minutes when two ran at once on two threads each; and two
+# threads printed other digits in its chaotic runs.
 SETUP_ID = "one-thread"
 ONE_THREAD = """\
 # The page's numbers come from a run on one CPU thread. PyTorch's default,
 # a thread per core, adds up in another order (other last digits in a
-# chaotic run), and for examples this small it is slower.
+# chaotic run), and is no faster for examples this small.
 import torch
 
 torch.set_num_threads(1)"""
