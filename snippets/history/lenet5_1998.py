@@ -121,8 +121,8 @@ class ScaledTanh(nn.Module):
 
 
 class Subsample(nn.Module):
-    """2x2 average, times a trainable coefficient, plus a trainable bias:
-    two parameters per map."""
+    """The sum of each 2x2 block, times a trainable coefficient, plus a
+    trainable bias, as the paper has it: two parameters per map."""
 
     def __init__(self, maps):
         super().__init__()
@@ -131,7 +131,8 @@ class Subsample(nn.Module):
         self.bias = nn.Parameter(torch.zeros(maps))
 
     def forward(self, x):  # x: (batch, maps, side, side)
-        x = nn.functional.avg_pool2d(x, 2)
+        # the paper adds the four inputs: a 2x2 pool with divisor 1 sums
+        x = nn.functional.avg_pool2d(x, 2, divisor_override=1)
         return x * self.coeff[:, None, None] + self.bias[:, None, None]
 
 

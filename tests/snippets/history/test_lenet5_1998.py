@@ -161,15 +161,16 @@ def test_partial_conv_equals_a_masked_full_conv():
     torch.testing.assert_close(c3(x), full(x), rtol=0, atol=1e-5)
 
 
-def test_subsample_is_average_times_coefficient_plus_bias():
-    """Against a sum over each 2x2 block written out: float32, 1e-6."""
+def test_subsample_is_sum_times_coefficient_plus_bias():
+    """As the paper: the four inputs added (not averaged), against a sum
+    over each 2x2 block written out: float32, 1e-6."""
     torch.manual_seed(0)
     s = ln.Subsample(3)
     with torch.no_grad():
         s.coeff.copy_(torch.tensor([0.5, -2.0, 3.0]))
         s.bias.copy_(torch.tensor([1.0, 0.0, -1.0]))
     x = torch.randn(2, 3, 6, 6)
-    blocks = x.reshape(2, 3, 3, 2, 3, 2).sum(dim=(3, 5)) / 4
+    blocks = x.reshape(2, 3, 3, 2, 3, 2).sum(dim=(3, 5))
     expected = blocks * s.coeff[:, None, None] + s.bias[:, None, None]
     torch.testing.assert_close(s(x), expected, rtol=0, atol=1e-6)
     assert trainable(s) == ln.subsample_params(maps=3) == 6
