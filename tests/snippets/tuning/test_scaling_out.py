@@ -441,6 +441,18 @@ def test_the_page_says_what_the_code_does():
             "(max_retry=3)" in example)
     assert FAST == {"heartbeat_interval": 1, "grace_period": 2}
     assert "`heartbeat_interval=1` and `grace_period=2`" in page
+    # "at least two heartbeats long": the example's ratio, and Optuna's
+    # grace period when none is given, in the installed version
+    assert "`grace_period` at least two heartbeats long" in page
+    assert defaults["grace_period"].default == \
+        2 * defaults["heartbeat_interval"].default
+    import optuna.storages._rdb.storage as rdb
+    assert "grace_period = 2 * self.heartbeat_interval" in \
+        inspect.getsource(rdb)
+    # SQLite for one worker at a time: Optuna's own words, quoted
+    quote = "would never recommend SQLite3 for parallel optimization"
+    assert quote in " ".join(RDBStorage.__doc__.split())
+    assert f'"{quote}"' in page
     assert "five trials in all" in page
     assert sum(SHARES.values()) == 5
 
