@@ -42,6 +42,9 @@ def explorer(*, draws=200, seed=0):
     spread = np.mean(np.sum((G - g) ** 2, axis=1))  # tr(Sigma)
     signal = float(g @ g)  # |g|^2
     scale = spread / signal  # the simple noise scale, McCandlish et al.
+    # where the curve below, drawn without replacement, meets |g|^2:
+    # spread / B * (n - B) / (n - 1) = signal, a little below the scale
+    cross = n * scale / (n - 1 + scale)
     # the top two principal directions, (P, 2); ARPACK, from a fixed start
     _, _, Vt = svds(G - g, k=2, v0=np.ones(min(G.shape)))
     plane = Vt[::-1].T
@@ -68,7 +71,9 @@ def explorer(*, draws=200, seed=0):
                     f"signal")
         frames[str(i)] = {
             "text": f"{said}; the noise scale tr Σ/‖g‖² is "
-                    f"{scale:.4g}",
+                    f"{scale:.4g}, and the noise of batches drawn without "
+                    f"replacement falls below the signal at B = "
+                    f"{cross:.3g}",
             "panels": [{"series": [{"points": d @ plane, "style": "dots"}]},
                        {"marks": [{"x": B, "label": f"B = {B}"}]}],
         }
@@ -101,7 +106,7 @@ def explorer(*, draws=200, seed=0):
                                       / (n - 1)]).T, "style": "line"},
                  {"points": [[1, signal], [n, signal]], "style": "faint"},
                  {"points": measured, "style": "dots2"}],
-             "marks": [{"x": scale, "label": "noise scale"}]},
+             "marks": [{"x": cross, "label": "noise = signal"}]},
         ],
         "frames": frames,
     }

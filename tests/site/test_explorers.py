@@ -134,3 +134,22 @@ def test_the_data_has_no_nan_and_no_close_tag(site):
         data = soup.find(id=eid).find("script").string
         assert not re.search(r"\bNaN\b|Infinity", data)
         assert "</" not in data
+
+
+def test_batch_mark_is_where_the_curve_meets_the_signal(site):
+    # the mark sits where tr Σ/B · (n − B)/(n − 1), the drawn curve, equals
+    # ‖g‖²: a little below the noise scale tr Σ/‖g‖², which assumes
+    # batches drawn with replacement
+    from tests.explorers import per_example_matrix
+
+    spec = spec_of(page_html(site, "glossary/batch-size"), "batch-explorer")
+    G = per_example_matrix()
+    n, g = len(G), G.mean(axis=0)
+    spread, signal = np.mean(np.sum((G - g) ** 2, axis=1)), g @ g
+    (mark,) = spec["panels"][1]["marks"]
+    B = mark["x"]
+    assert spread / B * (n - B) / (n - 1) == pytest.approx(signal, rel=1e-3)
+    assert B < spread / signal
+    text = spec["frames"]["0"]["text"]
+    assert f"tr Σ/‖g‖² is {spread / signal:.4g}" in text
+    assert f"below the signal at B = {B:.3g}" in text
