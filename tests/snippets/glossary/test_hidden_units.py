@@ -296,3 +296,21 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
             sweep["num_epochs"].default) == (300, 0.1, 60)
     assert sweep["widths"].default == (1, 2, 4, 8, 32, 128, 512)
     assert len(X) == 500  # "on 500 digits": the NumPy tab's data
+
+
+@pytest.mark.parametrize("width", [64, 1024])
+def test_the_default_leaves_a_third_of_the_variance_a_sixth_with_relu(
+        width):
+    # the page: the width does not change the factor; each layer leaves
+    # about a third of the variance, a sixth through a ReLU
+    page = " ".join(PAGE.read_text().split())
+    assert ("each layer leaves about a third of the signal's variance, a "
+            "sixth through a ReLU") in page
+    torch.manual_seed(0)
+    layer = nn.Linear(width, width, bias=False)
+    x = torch.randn(4096, width)
+    with torch.no_grad():
+        kept = (layer(x).var() / x.var()).item()
+        relu = (layer(x).relu().pow(2).mean() / x.var()).item()
+    assert kept == pytest.approx(1 / 3, rel=0.1)  # sampling: ±10 %
+    assert relu == pytest.approx(1 / 6, rel=0.1)
