@@ -129,10 +129,20 @@ INPUTS = {  # page -> {number: why the code need not print it}
     "history/2020-diffusion.md": {
         "0.008": "the offset s of the cosine schedule, cited",
     },
+    "tuning/comparison.md": {
+        "0.799": "the early-stopping methods' median after 8 trials, from "
+                 "the committed results the table reads (its columns are "
+                 "1, 5 and 27 trials), checked by tests/snippets/tuning/"
+                 "test_comparison.py",
+    },
     "tuning/reproducibility.md": {
         "0.95": "an example of a claim (\"about 0.95\"), not a result",
     },
-    "tuning/scaling-out.md": {"4.9": "a version of Optuna"},
+    "tuning/scaling-out.md": {
+        "4.9": "a version of Optuna",
+        "3.8": "a version of Python (macOS stopped forking by default)",
+        "3.14": "a version of Python (Linux stopped forking by default)",
+    },
     "tuning/search.md": {
         "0.75": "a line of a 5 x 5 grid on [0, 1], the prose's arithmetic",
     },
