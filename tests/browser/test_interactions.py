@@ -1,5 +1,7 @@
 """What a reader does: copy a block, search, switch theme, switch tabs."""
 
+import re
+
 import pytest
 
 from tools import records
@@ -29,7 +31,7 @@ def test_copy_button_copies_the_code_that_ran(visit, site):
 
 def search(v, words: str) -> list[str]:
     """Type into the site's search box (replacing what it holds); the
-    result links, best first."""
+    result links, best first, once they answer the whole query."""
     focused = v.page.evaluate("document.activeElement?.classList"
                               ".contains('md-search__input')")
     if not focused:
@@ -38,18 +40,24 @@ def search(v, words: str) -> list[str]:
     v.page.keyboard.type(words, delay=20)  # key by key, as a reader
     links = v.page.locator(".md-search-result__item a")
     links.first.wait_for(timeout=10_000)
-    # Results follow each key from a web worker: wait until they settle.
-    # Read them in one call: the list is re-rendered between the keys'
-    # answers, so counting first and reading the n-th after can wait on
-    # a link that is gone (CI's run timed out that way).
-    hits, before = None, []
-    for _ in range(20):
+    # Results follow each key from a web worker, which lags behind the
+    # keys on a busy machine: the answer to "learning" can sit still for
+    # a while before "learning-rate decay"'s comes (CI saw it). Each link
+    # carries the terms it answers (?h=learning+rate+decay): wait for the
+    # whole query's, then until the list settles. Read the links in one
+    # call: the list is re-rendered between answers, so counting first
+    # and reading the n-th after can wait on a link that is gone.
+    terms = "h=" + "+".join(re.findall(r"\w+", words.lower()))
+    hits, before = [], None
+    for _ in range(80):
         hits = links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
-        if hits == before:
-            break
-        before = hits
+        answered = bool(hits) and terms in hits[0].split("#")[0]
+        if answered and hits == before:
+            return hits
+        before = hits if answered else None
         v.page.wait_for_timeout(250)
-    return hits
+    raise AssertionError(f"search for {words!r}: no settled answer to the "
+                         f"whole query ({terms}) in 20 s; last: {hits[:3]}")
 
 
 def test_search_finds_a_name_on_the_timeline_and_references(visit):
