@@ -17,12 +17,13 @@ TORCH := $(shell grep -m1 '^torch==' requirements.txt)
 TORCH_INDEX := https://download.pytorch.org/whl/cpu
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt requirements-nodeps.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) --no-deps "$(TORCH)" 2>/dev/null || { \
 		echo "pip found no $(TORCH) here: trying PyTorch's CPU index"; \
 		$(PIP) --no-deps --index-url $(TORCH_INDEX) "$(TORCH)"; }
 	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -r requirements-nodeps.txt
 	touch $@
 
 ## serve: the site on http://127.0.0.1:8000, reloading on every edit

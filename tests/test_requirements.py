@@ -70,13 +70,26 @@ def test_torch_comes_from_pytorch_s_index_only_when_pip_finds_it_nowhere(
     # here: pip finds the pinned wheel (a local folder, PyPI, an index the
     # machine names), and PyTorch's index is never asked
     calls = _install(tmp_path / "here", torch_found_by_pip=True)
-    assert len(calls) == 2
+    assert len(calls) == 3
     assert torch in calls[0] and "--no-deps" in calls[0]
     assert "--index-url" not in " ".join(calls)
     assert calls[1].endswith("-r requirements.txt")
+    # then what must come without its dependencies (mup: see the file)
+    assert calls[2].endswith("--no-deps -r requirements-nodeps.txt")
     # a fresh machine: PyPI has no +cpu build; the CPU index, then the rest
     calls = _install(tmp_path / "fresh", torch_found_by_pip=False)
-    assert len(calls) == 3
+    assert len(calls) == 4
     assert "--index-url https://download.pytorch.org/whl/cpu" in calls[1]
     assert torch in calls[1] and "--no-deps" in calls[1]
     assert calls[2].endswith("-r requirements.txt")
+
+
+def test_the_no_deps_requirements_are_pinned():
+    lines = [line.split("#")[0].strip() for line in
+             (ROOT / "requirements-nodeps.txt").read_text().splitlines()]
+    pins_ = [line for line in lines if line]
+    assert pins_ and all(re.fullmatch(r"[\w.-]+==[\w.+]+", p)
+                         for p in pins_)
+    # none of them is also in requirements.txt (installed twice)
+    compiled = pins("requirements.txt")
+    assert not {p.split("==")[0] for p in pins_} & set(compiled)

@@ -129,6 +129,10 @@ INPUTS = {  # page -> {number: why the code need not print it}
     "history/2020-diffusion.md": {
         "0.008": "the offset s of the cosine schedule, cited",
     },
+    "history/2022-mutransfer.md": {
+        "6.7": "the size of the GPT-3 model μTransfer beat, cited",
+        "26.8": "the largest model of Everett et al., cited",
+    },
     "tuning/comparison.md": {
         "0.799": "the early-stopping methods' median after 8 trials, from "
                  "the committed results the table reads (its columns are "
