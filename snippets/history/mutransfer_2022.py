@@ -76,19 +76,19 @@ def adam(model, *, lr):
 import numpy as np
 
 
-def final_loss(width, *, parametrization, lr, data, seed=0, steps=150,
+def final_loss(width, *, parametrization, lr, data, seed=0, num_steps=150,
                batch_size=128):
-    """Train an MLP of `width` with Adam for `steps` mini-batches drawn
+    """Train an MLP of `width` with Adam for `num_steps` mini-batches drawn
     from seed; its loss on the whole training set at the end (inf if it
     diverged)."""
-    check_int("steps", steps, low=1)
+    check_int("num_steps", num_steps, low=1)
     check_int("batch_size", batch_size, low=1)
     (X, y), _, _ = data
     torch.manual_seed(seed)
     model = MLP(width, parametrization=parametrization)
     opt = adam(model, lr=lr)
     draw = torch.Generator().manual_seed(seed)
-    for _ in range(steps):
+    for _ in range(num_steps):
         i = torch.randint(len(X), (batch_size,), generator=draw)
         loss = nn.functional.cross_entropy(model(X[i]), y[i])
         opt.zero_grad()
@@ -130,10 +130,10 @@ if __name__ == "__main__":
 
     # --8<-- [start:verdict]
     for p in PARAMETRIZATIONS:
-        steps = [int(np.argmin(row)) for row in losses[p]]
-        print(f"{p}: best rate {lrs[steps[0]]:.3g} at width {widths[0]}, "
-              f"{lrs[steps[-1]]:.3g} at width {widths[-1]}; it moves "
-              f"{max(steps) - min(steps)} grid step(s) in all")
+        best = [int(np.argmin(row)) for row in losses[p]]  # grid indices
+        print(f"{p}: best rate {lrs[best[0]]:.3g} at width {widths[0]}, "
+              f"{lrs[best[-1]]:.3g} at width {widths[-1]}; it moves "
+              f"{max(best) - min(best)} grid step(s) in all")
     # --8<-- [end:verdict]
 
     # --8<-- [start:figure]

@@ -128,7 +128,7 @@ def test_mup_starts_every_width_at_ln_10():
     (lambda: mt.adam(mt.MLP(8), lr=0), "lr"),
     (lambda: mt.adam(mt.MLP(8), lr=-0.1), "lr"),
     (lambda: mt.final_loss(8, parametrization="mup", lr=0.01,
-                           data=None, steps=0), "steps"),
+                           data=None, num_steps=0), "num_steps"),
     (lambda: mt.final_loss(8, parametrization="mup", lr=0.01,
                            data=None, batch_size=0), "batch_size"),
 ])
