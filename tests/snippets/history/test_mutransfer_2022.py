@@ -14,7 +14,6 @@ kernel setting that the tests run in.
 
 import re
 
-import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -167,7 +166,9 @@ def test_the_table_marks_the_argmin_of_each_row():
         values = [float(v) for v in re.findall(r"(\d+\.\d+)", row)]
         star = row.index("*")
         marked = len(re.findall(r"\d+\.\d+", row[:star])) - 1
-        assert marked == int(np.argmin(values))
+        # the star is the argmin of the unrounded losses: printed to three
+        # decimals, two rates can tie (under avx2 kernels 0.012 and 0.012)
+        assert values[marked] == min(values)
 
 
 def test_the_pages_table_is_what_mup_does():
