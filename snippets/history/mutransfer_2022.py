@@ -61,14 +61,16 @@ def adam(model, *, lr):
     """Adam for `model`: one rate lr for all (standard), or lr / m for
     the hidden matrix, whose fan-in grows with the width (μP)."""
     check_real("lr", lr, low=0, low_open=True)
+    # fused: Adam's update in one kernel per step, not a dozen small ones
+    # per tensor: the same update, and a shorter sweep on a CPU
     if model.parametrization == "standard":
-        return torch.optim.Adam(model.parameters(), lr=lr)
+        return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
     rest = [p for name, p in model.named_parameters()
             if name != "hidden.weight"]
     return torch.optim.Adam([
         {"params": rest, "lr": lr},
         {"params": [model.hidden.weight], "lr": lr / model.m},
-    ])
+    ], fused=True)
 # --8<-- [end:model]
 
 
@@ -114,7 +116,7 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     data = digits()
     widths = [32, 64, 128, 256]
-    lrs = [10.0 ** k for k in np.arange(-3, -0.4, 0.5)]  # 0.001 .. 0.32
+    lrs = [10.0 ** k for k in np.arange(-2.5, -0.4, 0.5)]  # 0.0032 .. 0.32
     losses = {p: sweep(widths, lrs, parametrization=p, data=data)
               for p in PARAMETRIZATIONS}
     print("final training loss, mean of 2 seeds; * the best rate")
