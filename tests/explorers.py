@@ -25,6 +25,7 @@ EXPLORERS = {
     "glossary/learning-rate-decay": "decay-explorer",
     "glossary/batch-size": "batch-explorer",
     "glossary/weight-initialization": "init-explorer",
+    "history/2022-mutransfer": "mutransfer-explorer",
 }
 
 # The issue's grid for the learning rate: 41 values, log scale, 0.001 to
@@ -123,13 +124,52 @@ def _init(at, values):
             f"layer {depth}"]
 
 
+def sweep_table() -> tuple[list[str], dict[str, list[tuple]]]:
+    """What the μTransfer page's sweep.py printed (its record, as the
+    page shows it): the learning rates of its header, and for each
+    parametrization, each width's (width, losses, starred index), the
+    numbers as printed."""
+    import re
+
+    from tools.records import output
+
+    text = output("history/2022-mutransfer.md", "sweep.py")
+    lines = text.splitlines()
+    lrs = next(x for x in lines if x.startswith("width")).split()[1:]
+    rows, p = {}, None
+    for line in lines:
+        if line in ("standard", "mup"):
+            p = line
+            rows[p] = []
+        elif p and re.match(r"^\s*\d+\s", line):
+            width, rest = line.split(maxsplit=1)
+            losses = re.findall(r"\d+\.\d+", rest)
+            starred = len(re.findall(r"\d+\.\d+", line[:line.index("*")]))
+            rows[p].append((int(width), losses, starred - 1))
+    return lrs, rows
+
+
+def _mutransfer(at, values):
+    lrs, rows = sweep_table()
+    i = at[0]
+    said = []
+    for p, name in (("standard", "PyTorch's defaults"), ("mup", "μP")):
+        _, losses, j = rows[p][i]
+        j0 = rows[p][0][2]
+        regime = "stays put" if j == j0 else "has moved"
+        said += [f"{name}: the best rate {regime}",
+                 f"best η = {lrs[j]} (loss {losses[j]})"]
+    return [f"Width {values[0][i]}", *said]
+
+
 def expected(eid: str, at: list[int], values: list[list]) -> list[str]:
     """The phrases, numbers included, that the frame for the controls at
     indices `at` must contain; `values` are the controls' values."""
     if eid == "lr-explorer":
         return _lr(at)
     return {"momentum-explorer": _momentum, "decay-explorer": _decay,
-            "batch-explorer": _batch, "init-explorer": _init}[eid](
+            "batch-explorer": _batch, "init-explorer": _init,
+            "mutransfer-explorer": _mutransfer}[eid](
         at, values)
 
 

@@ -153,3 +153,31 @@ def test_batch_mark_is_where_the_curve_meets_the_signal(site):
     text = spec["frames"]["0"]["text"]
     assert f"tr Σ/‖g‖² is {spread / signal:.4g}" in text
     assert f"below the signal at B = {B:.3g}" in text
+
+
+def test_mutransfer_curves_are_the_sweeps(site):
+    # the explorer draws the losses sweep.py printed (to its three
+    # decimals), and marks the rates it starred, at every width
+    from tests.explorers import sweep_table
+
+    spec = spec_of(page_html(site, "history/2022-mutransfer"),
+                   "mutransfer-explorer")
+    lrs, rows = sweep_table()
+    widths = spec["controls"][0]["values"]
+    assert widths == [w for w, _, _ in rows["standard"]]
+    for k, p in enumerate(("standard", "mup")):
+        panel = spec["panels"][k]
+        assert len(panel["background"]) == len(widths)  # every width
+        assert panel["marks"][0]["x"] == pytest.approx(
+            float(lrs[rows[p][0][2]]), rel=1e-3)  # the base width's best
+        for i, (w, losses, j) in enumerate(rows[p]):
+            drawn = spec["frames"][str(i)]["panels"][k]
+            line, dot = (np.asarray(s["points"], float)
+                         for s in drawn["series"])
+            close(line[:, 0], [float(x) for x in lrs])
+            np.testing.assert_allclose(line[:, 1],
+                                       [float(x) for x in losses],
+                                       atol=5e-4 + 1e-9)
+            assert dot.tolist() == [line[j].tolist()]
+            assert drawn["marks"][0]["x"] == pytest.approx(float(lrs[j]),
+                                                           rel=1e-3)
