@@ -469,7 +469,8 @@ def main() -> None:
                        else lighthouse.run(sites[0], bare))
     # alone too: each notebook's wait in a reader's Jupyter
     r["jupyter"] = (None if args.no_jupyter else
-                    jupyter_times.section(jupyter_times.measure(sites[0])))
+                    jupyter_times.section(jupyter_times.measure(sites[0]),
+                                          jupyter_times.budget_runs(sites[0])))
     write_report(r)
     shutil.rmtree(tmp, ignore_errors=True)
 

@@ -106,12 +106,27 @@ def outputs(cell) -> list[dict]:
     return out
 
 
+def _ran(cell) -> float:
+    """Seconds a code cell ran, from the timings nbclient records: from
+    the kernel taking it to its reply (0 for other cells)."""
+    from datetime import datetime
+
+    timing = cell.get("metadata", {}).get("execution", {})
+    start = timing.get("iopub.execute_input")
+    end = timing.get("shell.execute_reply")
+    if cell.cell_type != "code" or not (start and end):
+        return 0.0
+    return (datetime.fromisoformat(end) -
+            datetime.fromisoformat(start)).total_seconds()
+
+
 def run_notebook(text: str, name: str, cache: Cache | None = None,
                  overrides: Setting = ()) -> dict:
     """The notebook `text` (as downloaded, saved as `name` in an empty
     folder) run top to bottom in Jupyter's default kernel; the record:
     ok, the error if a cell raised, each code cell's outputs
-    (``outputs``), seconds."""
+    (``outputs``), seconds (the wait, the kernel's start included) and
+    ``compute``, the seconds the code cells ran (nbclient's timings)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -144,6 +159,7 @@ def run_notebook(text: str, name: str, cache: Cache | None = None,
             seconds = round(time.perf_counter() - start, 2)
         record = {"kind": "jupyter", "name": name, "ok": error is None,
                   "error": error, "seconds": seconds,
+                  "compute": round(sum(map(_ran, nb.cells)), 2),
                   "cells": [outputs(c) for c in nb.cells
                             if c.cell_type == "code"]}
         cache.count("jupyter", name)
