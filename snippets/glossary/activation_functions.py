@@ -160,14 +160,6 @@ def gradient_norms(X, y, *, depths=range(1, 21), hidden=64, seed=0):
 import torch
 
 
-def check_choice(name, value, choices):
-    """Raise a ValueError naming `name` unless `value` is one of
-    `choices`."""
-    if value not in choices:
-        listed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
-
-
 def train_deep(config, data, *, depth=5, lr=0.1, num_epochs=10, seed=0):
     """Train a `depth`-layer MLP set up as CONFIGS[config]; its history."""
     check_choice("config", config, tuple(CONFIGS))
@@ -178,6 +170,16 @@ def train_deep(config, data, *, depth=5, lr=0.1, num_epochs=10, seed=0):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     return fit(model, data, optimizer=optimizer, num_epochs=num_epochs,
                seed=seed)
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
 # --8<-- [end:train]
 
 

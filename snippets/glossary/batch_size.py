@@ -21,36 +21,6 @@ from numbers import Real
 import numpy as np
 
 
-def check_int(name, value, *, low, high=None):
-    """Raise a ValueError naming `name` unless `value` is an integer in
-    [low, high] (no upper bound when high is None)."""
-    allowed = (f"an integer >= {low}" if high is None
-               else f"an integer in [{low}, {high}]")
-    if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low and (high is None or value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def check_real(name, value, *, low=-math.inf, high=math.inf,
-               low_open=False, high_open=False):
-    """Raise a ValueError naming `name` unless `value` is a finite real
-    number between low and high (excluded where open)."""
-    if math.isinf(low) and math.isinf(high):
-        allowed = "a finite number"
-    elif math.isinf(high):
-        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
-    elif math.isinf(low):
-        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
-    else:
-        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
-                   f"{high:g}{')' if high_open else ']'}")
-    if not (isinstance(value, Real) and not isinstance(value, bool)
-            and math.isfinite(value)
-            and (value > low if low_open else value >= low)
-            and (value < high if high_open else value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
 def params_of(model):
     """The shared MLP's weights as float64 arrays [W1, b1, W2, b2], with
     W1: (64, hidden) and W2: (hidden, 10), so that a layer is X @ W + b."""
@@ -99,6 +69,38 @@ def sgd_epoch(params, X, y, *, lr=0.1, batch_size=32, order):
         grads = minibatch_grad(params, X[idx], y[idx])
         params = [p - lr * g for p, g in zip(params, grads)]
     return params
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 # --8<-- [end:minibatch]
 
 

@@ -17,6 +17,19 @@ from numbers import Real
 import numpy as np
 
 
+def dropout(x, *, p=0.5, training=True, rng):
+    """Inverted dropout: in training, zero each entry with probability p
+    and divide the survivors by 1 - p, so that the mean is unchanged; in
+    evaluation, return x as it is."""
+    check_real("p", p, low=0, high=1, high_open=True)
+    if not training or p == 0:
+        return x
+    keep = rng.random(x.shape) >= p  # True with probability 1 - p
+    return np.where(keep, x / (1 - p), 0.0)
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
 def check_real(name, value, *, low=-math.inf, high=math.inf,
                low_open=False, high_open=False):
     """Raise a ValueError naming `name` unless `value` is a finite real
@@ -35,33 +48,12 @@ def check_real(name, value, *, low=-math.inf, high=math.inf,
             and (value > low if low_open else value >= low)
             and (value < high if high_open else value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def dropout(x, *, p=0.5, training=True, rng):
-    """Inverted dropout: in training, zero each entry with probability p
-    and divide the survivors by 1 - p, so that the mean is unchanged; in
-    evaluation, return x as it is."""
-    check_real("p", p, low=0, high=1, high_open=True)
-    if not training or p == 0:
-        return x
-    keep = rng.random(x.shape) >= p  # True with probability 1 - p
-    return np.where(keep, x / (1 - p), 0.0)
 # --8<-- [end:numpy]
 
 
 # --8<-- [start:overfit]
 import numpy as np
 import torch
-
-
-def check_int(name, value, *, low, high=None):
-    """Raise a ValueError naming `name` unless `value` is an integer in
-    [low, high] (no upper bound when high is None)."""
-    allowed = (f"an integer >= {low}" if high is None
-               else f"an integer in [{low}, {high}]")
-    if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low and (high is None or value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
 def noisy_subset(data, *, n=300, wrong=0.2, seed=0):
@@ -86,6 +78,18 @@ def train_with_dropout(data, *, p, hidden=64, lr=0.004, batch_size=64,
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     return fit(model, data, optimizer=optimizer, num_epochs=num_epochs,
                batch_size=batch_size, seed=seed)
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 # --8<-- [end:overfit]
 
 

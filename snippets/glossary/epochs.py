@@ -19,6 +19,28 @@ import math
 from numbers import Real
 
 
+class EarlyStopping:
+    """Says when to stop: after `patience` epochs in a row in which the
+    validation loss did not beat the best so far by more than min_delta."""
+
+    def __init__(self, *, patience=10, min_delta=0.0):
+        check_int("patience", patience, low=1)
+        check_real("min_delta", min_delta, low=0)
+        self.patience, self.min_delta = patience, min_delta
+        self.epoch = 0  # epochs seen, counted from 1
+        self.best = math.inf  # the lowest validation loss so far
+        self.best_epoch = 0  # the epoch it was reached
+
+    def step(self, val_loss):
+        """Record one epoch's validation loss; True means stop now."""
+        self.epoch += 1
+        if val_loss < self.best - self.min_delta:  # NaN never improves
+            self.best, self.best_epoch = val_loss, self.epoch
+        return self.epoch - self.best_epoch >= self.patience
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
 def check_int(name, value, *, low, high=None):
     """Raise a ValueError naming `name` unless `value` is an integer in
     [low, high] (no upper bound when high is None)."""
@@ -47,26 +69,6 @@ def check_real(name, value, *, low=-math.inf, high=math.inf,
             and (value > low if low_open else value >= low)
             and (value < high if high_open else value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-class EarlyStopping:
-    """Says when to stop: after `patience` epochs in a row in which the
-    validation loss did not beat the best so far by more than min_delta."""
-
-    def __init__(self, *, patience=10, min_delta=0.0):
-        check_int("patience", patience, low=1)
-        check_real("min_delta", min_delta, low=0)
-        self.patience, self.min_delta = patience, min_delta
-        self.epoch = 0  # epochs seen, counted from 1
-        self.best = math.inf  # the lowest validation loss so far
-        self.best_epoch = 0  # the epoch it was reached
-
-    def step(self, val_loss):
-        """Record one epoch's validation loss; True means stop now."""
-        self.epoch += 1
-        if val_loss < self.best - self.min_delta:  # NaN never improves
-            self.best, self.best_epoch = val_loss, self.epoch
-        return self.epoch - self.best_epoch >= self.patience
 # --8<-- [end:early_stopping]
 
 

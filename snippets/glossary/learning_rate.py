@@ -21,6 +21,37 @@ from numbers import Real
 import numpy as np
 
 
+def gradient_descent(grad, w, *, lr=0.01, num_steps=100):
+    """Repeat w <- w - lr * grad(w); returns the path, one row per step
+    (num_steps + 1 rows: the start, then each step)."""
+    check_real("lr", lr, low=0, low_open=True)
+    check_int("num_steps", num_steps, low=0)
+    w = np.array(w, dtype=float)
+    path = [w]
+    for _ in range(num_steps):
+        w = w - lr * grad(w)
+        path.append(w)
+    return np.array(path)
+
+
+# f(w) = 1/2 w^T A w: a long, narrow valley with its minimum at w = 0.
+# A has eigenvalues 1 (along (1, 2), the valley floor) and 20 (along
+# (2, -1), across it): 20 times steeper across than along.
+A = np.array([[16.2, -7.6],
+              [-7.6, 4.8]])
+w0 = np.array([-4.0, -1.0])
+
+
+def f(w):
+    return 0.5 * w @ A @ w
+
+
+def grad_f(w):
+    return A @ w  # the gradient of 1/2 w^T A w, A symmetric
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
 def check_int(name, value, *, low, high=None):
     """Raise a ValueError naming `name` unless `value` is an integer in
     [low, high] (no upper bound when high is None)."""
@@ -49,35 +80,6 @@ def check_real(name, value, *, low=-math.inf, high=math.inf,
             and (value > low if low_open else value >= low)
             and (value < high if high_open else value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def gradient_descent(grad, w, *, lr=0.01, num_steps=100):
-    """Repeat w <- w - lr * grad(w); returns the path, one row per step
-    (num_steps + 1 rows: the start, then each step)."""
-    check_real("lr", lr, low=0, low_open=True)
-    check_int("num_steps", num_steps, low=0)
-    w = np.array(w, dtype=float)
-    path = [w]
-    for _ in range(num_steps):
-        w = w - lr * grad(w)
-        path.append(w)
-    return np.array(path)
-
-
-# f(w) = 1/2 w^T A w: a long, narrow valley with its minimum at w = 0.
-# A has eigenvalues 1 (along (1, 2), the valley floor) and 20 (along
-# (2, -1), across it): 20 times steeper across than along.
-A = np.array([[16.2, -7.6],
-              [-7.6, 4.8]])
-w0 = np.array([-4.0, -1.0])
-
-
-def f(w):
-    return 0.5 * w @ A @ w
-
-
-def grad_f(w):
-    return A @ w  # the gradient of 1/2 w^T A w, A symmetric
 # --8<-- [end:gd]
 
 

@@ -20,36 +20,6 @@ from numbers import Real
 import numpy as np
 
 
-def check_int(name, value, *, low, high=None):
-    """Raise a ValueError naming `name` unless `value` is an integer in
-    [low, high] (no upper bound when high is None)."""
-    allowed = (f"an integer >= {low}" if high is None
-               else f"an integer in [{low}, {high}]")
-    if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low and (high is None or value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def check_real(name, value, *, low=-math.inf, high=math.inf,
-               low_open=False, high_open=False):
-    """Raise a ValueError naming `name` unless `value` is a finite real
-    number between low and high (excluded where open)."""
-    if math.isinf(low) and math.isinf(high):
-        allowed = "a finite number"
-    elif math.isinf(high):
-        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
-    elif math.isinf(low):
-        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
-    else:
-        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
-                   f"{high:g}{')' if high_open else ']'}")
-    if not (isinstance(value, Real) and not isinstance(value, bool)
-            and math.isfinite(value)
-            and (value > low if low_open else value >= low)
-            and (value < high if high_open else value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
 def step_decay(t, *, lr0=0.1, step_size=30, gamma=0.1):
     """Divide by 1/gamma every step_size steps: lr0 gamma^floor(t/s)."""
     check_real("lr0", lr0, low=0, low_open=True)
@@ -96,6 +66,38 @@ def warmup_cosine(t, *, lr0=0.1, warmup=10, T=100, start_factor=0.1,
     decay = cosine(np.maximum(t - warmup, 0), lr0=lr0, T=T - warmup,
                    lr_min=lr_min)
     return np.where(t < warmup, ramp, decay)
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 # --8<-- [end:schedules]
 
 

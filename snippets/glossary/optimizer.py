@@ -33,36 +33,6 @@ def rosenbrock_grad(p):
 
 
 # --8<-- [start:optimizers]
-def check_int(name, value, *, low, high=None):
-    """Raise a ValueError naming `name` unless `value` is an integer in
-    [low, high] (no upper bound when high is None)."""
-    allowed = (f"an integer >= {low}" if high is None
-               else f"an integer in [{low}, {high}]")
-    if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low and (high is None or value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def check_real(name, value, *, low=-math.inf, high=math.inf,
-               low_open=False, high_open=False):
-    """Raise a ValueError naming `name` unless `value` is a finite real
-    number between low and high (excluded where open)."""
-    if math.isinf(low) and math.isinf(high):
-        allowed = "a finite number"
-    elif math.isinf(high):
-        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
-    elif math.isinf(low):
-        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
-    else:
-        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
-                   f"{high:g}{')' if high_open else ']'}")
-    if not (isinstance(value, Real) and not isinstance(value, bool)
-            and math.isfinite(value)
-            and (value > low if low_open else value >= low)
-            and (value < high if high_open else value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
 class SGD:
     """torch.optim.SGD's update. With momentum mu, the buffer b starts as
     the first gradient and then b <- mu * b + g; the step is -lr * b
@@ -131,6 +101,38 @@ def descend(opt, *, start=(-1.2, 1.0), num_steps=500):
         p = opt.step(p, rosenbrock_grad(p))
         path.append(p)
     return np.array(path)
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+
+
+def check_real(name, value, *, low=-math.inf, high=math.inf,
+               low_open=False, high_open=False):
+    """Raise a ValueError naming `name` unless `value` is a finite real
+    number between low and high (excluded where open)."""
+    if math.isinf(low) and math.isinf(high):
+        allowed = "a finite number"
+    elif math.isinf(high):
+        allowed = f"a finite number {'>' if low_open else '>='} {low:g}"
+    elif math.isinf(low):
+        allowed = f"a finite number {'<' if high_open else '<='} {high:g}"
+    else:
+        allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                   f"{high:g}{')' if high_open else ']'}")
+    if not (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value)
+            and (value > low if low_open else value >= low)
+            and (value < high if high_open else value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 # --8<-- [end:optimizers]
 
 

@@ -19,6 +19,34 @@ from numbers import Real
 import numpy as np
 
 
+def glorot_uniform(n_in, n_out, *, gain=1.0, rng):
+    """U(-r, r) with r = gain * sqrt(6 / (n_in + n_out)), so that
+    Var(w) = r^2 / 3 = gain^2 * 2 / (n_in + n_out). Shape (n_out, n_in)."""
+    check_int("n_in", n_in, low=1)
+    check_int("n_out", n_out, low=1)
+    check_real("gain", gain, low=0, low_open=True)
+    r = gain * math.sqrt(6 / (n_in + n_out))
+    return rng.uniform(-r, r, size=(n_out, n_in))
+
+
+def glorot_normal(n_in, n_out, *, gain=1.0, rng):
+    """N(0, gain^2 * 2 / (n_in + n_out)). Shape (n_out, n_in)."""
+    check_int("n_in", n_in, low=1)
+    check_int("n_out", n_out, low=1)
+    check_real("gain", gain, low=0, low_open=True)
+    std = gain * math.sqrt(2 / (n_in + n_out))
+    return rng.normal(0.0, std, size=(n_out, n_in))
+
+
+def he_normal(n_in, n_out, *, rng):
+    """N(0, 2 / n_in), for ReLU layers. Shape (n_out, n_in)."""
+    check_int("n_in", n_in, low=1)
+    check_int("n_out", n_out, low=1)
+    return rng.normal(0.0, math.sqrt(2 / n_in), size=(n_out, n_in))
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
 def check_int(name, value, *, low, high=None):
     """Raise a ValueError naming `name` unless `value` is an integer in
     [low, high] (no upper bound when high is None)."""
@@ -47,32 +75,6 @@ def check_real(name, value, *, low=-math.inf, high=math.inf,
             and (value > low if low_open else value >= low)
             and (value < high if high_open else value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def glorot_uniform(n_in, n_out, *, gain=1.0, rng):
-    """U(-r, r) with r = gain * sqrt(6 / (n_in + n_out)), so that
-    Var(w) = r^2 / 3 = gain^2 * 2 / (n_in + n_out). Shape (n_out, n_in)."""
-    check_int("n_in", n_in, low=1)
-    check_int("n_out", n_out, low=1)
-    check_real("gain", gain, low=0, low_open=True)
-    r = gain * math.sqrt(6 / (n_in + n_out))
-    return rng.uniform(-r, r, size=(n_out, n_in))
-
-
-def glorot_normal(n_in, n_out, *, gain=1.0, rng):
-    """N(0, gain^2 * 2 / (n_in + n_out)). Shape (n_out, n_in)."""
-    check_int("n_in", n_in, low=1)
-    check_int("n_out", n_out, low=1)
-    check_real("gain", gain, low=0, low_open=True)
-    std = gain * math.sqrt(2 / (n_in + n_out))
-    return rng.normal(0.0, std, size=(n_out, n_in))
-
-
-def he_normal(n_in, n_out, *, rng):
-    """N(0, 2 / n_in), for ReLU layers. Shape (n_out, n_in)."""
-    check_int("n_in", n_in, low=1)
-    check_int("n_out", n_out, low=1)
-    return rng.normal(0.0, math.sqrt(2 / n_in), size=(n_out, n_in))
 # --8<-- [end:numpy]
 
 

@@ -98,16 +98,6 @@ def loss_of(p):
 
 
 # --8<-- [start:train]
-def check_int(name, value, *, low, high=None):
-    """Raise a ValueError naming `name` unless `value` is an integer in
-    [low, high] (no upper bound when high is None)."""
-    allowed = (f"an integer >= {low}" if high is None
-               else f"an integer in [{low}, {high}]")
-    if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low and (high is None or value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
 def train(w, v, b, *, X, Y, lr, max_steps=10_000, tol=1e-6):
     """Step until |Y - y_pred| < tol; returns (num_steps or None, errors)."""
     check_real("lr", lr, low=0, low_open=True)
@@ -131,6 +121,18 @@ def outcome(num_steps, errors):
     if last[0] * last[1] < 0:  # the error keeps changing sign
         return f"oscillates between {last[0]:+.2f} and {last[1]:+.2f}"
     return f"stuck at error {last[1]:+.4f}"
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 # --8<-- [end:train]
 
 

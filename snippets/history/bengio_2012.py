@@ -14,6 +14,19 @@ from numbers import Real
 import numpy as np
 
 
+def sample_log_uniform(n, *, low, high, rng):
+    """n draws whose logarithm is uniform: exp(Uniform(log low, log high)).
+
+    Each decade between low and high gets the same share of the draws.
+    """
+    check_int("n", n, low=1)
+    check_real("low", low, low=0, low_open=True)
+    check_real("high", high, low=low, low_open=True)  # above low
+    return np.exp(rng.uniform(math.log(low), math.log(high), size=n))
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
 def check_int(name, value, *, low, high=None):
     """Raise a ValueError naming `name` unless `value` is an integer in
     [low, high] (no upper bound when high is None)."""
@@ -50,17 +63,6 @@ def check_choice(name, value, choices):
     if value not in choices:
         listed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {listed}, got {value!r}")
-
-
-def sample_log_uniform(n, *, low, high, rng):
-    """n draws whose logarithm is uniform: exp(Uniform(log low, log high)).
-
-    Each decade between low and high gets the same share of the draws.
-    """
-    check_int("n", n, low=1)
-    check_real("low", low, low=0, low_open=True)
-    check_real("high", high, low=low, low_open=True)  # above low
-    return np.exp(rng.uniform(math.log(low), math.log(high), size=n))
 # --8<-- [end:sampling]
 
 

@@ -16,6 +16,28 @@ from numbers import Real
 import numpy as np
 
 
+def linear_betas(*, T=1000, beta_start=1e-4, beta_end=0.02):
+    """DDPM's schedule: beta_1..beta_T evenly spaced, shape (T,). With
+    T = 1 there is one step, of size beta_start."""
+    check_int("T", T, low=1)
+    check_real("beta_start", beta_start, low=0, high=1, low_open=True,
+               high_open=True)
+    check_real("beta_end", beta_end, low=0, high=1, low_open=True,
+               high_open=True)
+    if not beta_start < beta_end:
+        raise ValueError(f"beta_end must be in (beta_start, 1) = "
+                         f"({beta_start}, 1), got {beta_end!r}")
+    return np.linspace(beta_start, beta_end, T)
+
+
+def alpha_bars(betas):
+    """alpha_bar_t = prod_{s <= t} (1 - beta_s) for t = 0..T, shape
+    (T + 1,); alpha_bar_0 = 1 (no noise yet)."""
+    return np.concatenate([[1.0], np.cumprod(1 - betas)])
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
 def check_int(name, value, *, low, high=None):
     """Raise a ValueError naming `name` unless `value` is an integer in
     [low, high] (no upper bound when high is None)."""
@@ -44,26 +66,6 @@ def check_real(name, value, *, low=-math.inf, high=math.inf,
             and (value > low if low_open else value >= low)
             and (value < high if high_open else value <= high)):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
-def linear_betas(*, T=1000, beta_start=1e-4, beta_end=0.02):
-    """DDPM's schedule: beta_1..beta_T evenly spaced, shape (T,). With
-    T = 1 there is one step, of size beta_start."""
-    check_int("T", T, low=1)
-    check_real("beta_start", beta_start, low=0, high=1, low_open=True,
-               high_open=True)
-    check_real("beta_end", beta_end, low=0, high=1, low_open=True,
-               high_open=True)
-    if not beta_start < beta_end:
-        raise ValueError(f"beta_end must be in (beta_start, 1) = "
-                         f"({beta_start}, 1), got {beta_end!r}")
-    return np.linspace(beta_start, beta_end, T)
-
-
-def alpha_bars(betas):
-    """alpha_bar_t = prod_{s <= t} (1 - beta_s) for t = 0..T, shape
-    (T + 1,); alpha_bar_0 = 1 (no noise yet)."""
-    return np.concatenate([[1.0], np.cumprod(1 - betas)])
 # --8<-- [end:schedule]
 
 

@@ -11,16 +11,6 @@ runs every example of the page.
 
 
 # --8<-- [start:formulas]
-def check_int(name, value, *, low, high=None):
-    """Raise a ValueError naming `name` unless `value` is an integer in
-    [low, high] (no upper bound when high is None)."""
-    allowed = (f"an integer >= {low}" if high is None
-               else f"an integer in [{low}, {high}]")
-    if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low and (high is None or value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
 def conv_out(size, *, kernel_size, stride=1):
     """Side of the output map of a k x k window slid with a stride over a
     size x size map, without padding: (size - k) // stride + 1."""
@@ -55,6 +45,18 @@ def full_params(*, n_in, n_out):
     check_int("n_in", n_in, low=1)
     check_int("n_out", n_out, low=1)
     return n_out * (n_in + 1)
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 # --8<-- [end:formulas]
 
 

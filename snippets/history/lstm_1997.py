@@ -11,6 +11,8 @@ experiment of the page.
 """
 
 # --8<-- [start:checks]
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
 import math
 from numbers import Real
 
@@ -47,12 +49,6 @@ def check_real(name, value, *, low=-math.inf, high=math.inf,
 
 
 # --8<-- [start:count]
-def check_bool(name, value):
-    """Raise a ValueError naming `name` unless `value` is True or False."""
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-
-
 def lstm_params(*, input_size, hidden_size, num_layers=1,
                 bidirectional=False, torch_biases=True, gate_blocks=4):
     """Number of parameters of a stacked LSTM, by formula.
@@ -79,6 +75,14 @@ def lstm_params(*, input_size, hidden_size, num_layers=1,
         per_direction = gate_blocks * (h * n_in + h * h + biases * h)
         total += directions * per_direction
     return total
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_bool(name, value):
+    """Raise a ValueError naming `name` unless `value` is True or False."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
 # --8<-- [end:count]
 
 

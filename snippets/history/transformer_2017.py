@@ -32,16 +32,6 @@ def attention(Q, K, V):
 
 
 # --8<-- [start:scale]
-def check_int(name, value, *, low, high=None):
-    """Raise a ValueError naming `name` unless `value` is an integer in
-    [low, high] (no upper bound when high is None)."""
-    allowed = (f"an integer >= {low}" if high is None
-               else f"an integer in [{low}, {high}]")
-    if not (isinstance(value, int) and not isinstance(value, bool)
-            and value >= low and (high is None or value <= high)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-
-
 def score_stats(*, d_k, n_keys=64, n_queries=2000, seed=0):
     """q, k with independent N(0, 1) entries: the std of the scores q.k,
     the mean largest softmax weight over n_keys keys, and the share of
@@ -58,6 +48,18 @@ def score_stats(*, d_k, n_keys=64, n_queries=2000, seed=0):
         top = softmax(s).max(axis=1)  # the largest weight of each query
         stats[name] = (s.std(), top.mean(), (top > 0.99).mean())
     return stats
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_int(name, value, *, low, high=None):
+    """Raise a ValueError naming `name` unless `value` is an integer in
+    [low, high] (no upper bound when high is None)."""
+    allowed = (f"an integer >= {low}" if high is None
+               else f"an integer in [{low}, {high}]")
+    if not (isinstance(value, int) and not isinstance(value, bool)
+            and value >= low and (high is None or value <= high)):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
 # --8<-- [end:scale]
 
 

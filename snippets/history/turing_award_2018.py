@@ -67,20 +67,22 @@ WORKS = [
 
 
 # --8<-- [start:by_laureate]
-def check_choice(name, value, choices):
-    """Raise a ValueError naming `name` unless `value` is one of
-    `choices`."""
-    if value not in choices:
-        listed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
-
-
 def works_of(laureate, *, works=WORKS):
     """The works with `laureate` (a last name) among the authors, oldest
     first."""
     check_choice("laureate", laureate, sorted(LAUREATES))
     return sorted((w for w in works if laureate in w.laureates),
                   key=lambda w: (w.year, w.key))
+
+
+# The argument checks. Python looks a name up when the function that uses
+# it runs, so the checks can follow the code that calls them.
+def check_choice(name, value, choices):
+    """Raise a ValueError naming `name` unless `value` is one of
+    `choices`."""
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
 # --8<-- [end:by_laureate]
 
 
