@@ -2,10 +2,12 @@
 
 Gradient descent w <- w - lr * grad, from scratch and with torch.optim.SGD;
 the largest stable rate 2 / lambda_max on an ill-conditioned quadratic;
-and a sweep of the rate on the shared digits task. The page
-docs/glossary/learning-rate.md shows the sections of this script;
-importing it runs nothing, and ``python -m snippets.glossary.learning_rate``
-runs every experiment of the page.
+a sweep of the rate on the shared digits task, and the range test that
+finds its regimes in one run (from scratch and with torch.optim.SGD).
+The page docs/glossary/learning-rate.md shows the sections of this
+script; importing it runs nothing, and
+``python -m snippets.glossary.learning_rate`` runs every experiment of the
+page.
 """
 
 # The shared task; the page shows it folded, above the experiments (and
@@ -103,6 +105,71 @@ def lr_sweep(lrs, *, num_epochs=10, seed=0):
         results.append((lr, history, dead_units(model, data[0][0])))
     return results
 # --8<-- [end:sweep]
+
+
+# --8<-- [start:range_test]
+def range_test(step, *, lr_min=1e-4, lr_max=10.0, num_steps=100,
+               beta=0.9):
+    """Smith's learning-rate range test: one run whose rate grows by the
+    same factor every step, from lr_min to lr_max, one mini-batch each.
+    step(lr) takes one step at that rate and returns its batch's loss.
+    Returns the rates and the smoothed losses; it stops early once the
+    smoothed loss is 4 times its lowest (the run has blown up)."""
+    check_real("lr_min", lr_min, low=0, low_open=True)
+    check_real("lr_max", lr_max, low=lr_min, low_open=True)
+    check_int("num_steps", num_steps, low=2)
+    check_real("beta", beta, low=0, high=1, high_open=True)
+    growth = (lr_max / lr_min) ** (1 / (num_steps - 1))  # per step
+    lrs, smoothed, avg = [], [], 0.0
+    for t in range(num_steps):
+        lr = lr_min * growth**t
+        avg = beta * avg + (1 - beta) * step(lr)  # a running mean of
+        lrs.append(lr)  # the noisy batch losses, without its start at 0:
+        smoothed.append(avg / (1 - beta ** (t + 1)))
+        if not smoothed[-1] <= 4 * min(smoothed):  # NaN fails it too
+            break
+    return np.array(lrs), np.array(smoothed)
+
+
+def steepest(lrs, smoothed):
+    """The rate at which the smoothed loss falls fastest per decade,
+    before its lowest point: the rate the test suggests."""
+    low = int(np.argmin(smoothed))
+    if low < 2:
+        return float(lrs[low])  # no fall to measure
+    slope = np.gradient(smoothed[:low + 1], np.log10(lrs[:low + 1]))
+    return float(lrs[int(np.argmin(slope))])
+
+
+def numpy_sgd_step(params, data, *, batch_size=32, seed=0):
+    """step(lr) for range_test, from scratch: one SGD step of the MLP
+    64 -> ReLU hidden -> 10 whose params are [W1 (64, h), b1 (h,),
+    W2 (h, 10), b2 (10,)] (float64, updated in place), on a random
+    mini-batch of the training set; returns the batch's loss."""
+    check_int("batch_size", batch_size, low=1)
+    (X, y), _, _ = data
+    X, y = X.double().numpy(), y.numpy()
+    rng = np.random.default_rng(seed)  # which examples each step sees
+    W1, b1, W2, b2 = params
+
+    def step(lr):
+        i = rng.integers(len(X), size=batch_size)
+        h = np.maximum(X[i] @ W1 + b1, 0)  # (B, h)
+        z = h @ W2 + b2  # (B, 10) scores
+        z = z - z.max(axis=1, keepdims=True)  # softmax without overflow
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        loss = -np.mean(np.log(p[np.arange(batch_size), y[i]]))
+        dz = p.copy()  # d loss / d z = (p - one_hot(y)) / B
+        dz[np.arange(batch_size), y[i]] -= 1
+        dz /= batch_size
+        dh = (dz @ W2.T) * (h > 0)  # back through the ReLU
+        for w, g in ((W2, h.T @ dz), (b2, dz.sum(axis=0)),
+                     (W1, X[i].T @ dh), (b1, dh.sum(axis=0))):
+            w -= lr * g  # in place: params holds the new weights
+        return float(loss)
+
+    return step
+# --8<-- [end:range_test]
 
 
 if __name__ == "__main__":
@@ -209,3 +276,52 @@ if __name__ == "__main__":
     fig.tight_layout()
     plt.show()
     # --8<-- [end:sweep_figure]
+
+    # --8<-- [start:range_test_run]
+    data = digits()
+    model = mlp(seed=0)  # the sweep's first weights, copied into NumPy
+    params = [p.detach().double().numpy().T.copy()  # (in, out) for X @ W
+              for p in model.parameters()]
+    lrs, smoothed = range_test(numpy_sgd_step(params, data))
+    print("  step        lr  smoothed loss")
+    for t in [*range(0, len(lrs), 10), len(lrs) - 1]:
+        print(f"{t:6d} {lrs[t]:9.3g} {smoothed[t]:14.3f}")
+    low = int(np.argmin(smoothed))
+    print(f"lowest at lr = {lrs[low]:.3g}; steepest fall at lr = "
+          f"{steepest(lrs, smoothed):.3g}")
+    # --8<-- [end:range_test_run]
+
+    # --8<-- [start:range_test_torch]
+    import numpy as np
+    import torch
+    from torch import nn
+
+    def torch_sgd_step(model, data, *, batch_size=32, seed=0):
+        """step(lr) for range_test: torch.optim.SGD on the same batches
+        as numpy_sgd_step, in float64."""
+        (X, y), _, _ = data
+        X = X.double()
+        rng = np.random.default_rng(seed)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+
+        def step(lr):
+            optimizer.param_groups[0]["lr"] = lr  # the test sets the rate
+            i = torch.from_numpy(rng.integers(len(X), size=batch_size))
+            loss = nn.functional.cross_entropy(model(X[i]), y[i])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        return step
+
+    data = digits()
+    model = mlp(seed=0).double()
+    lrs, smoothed = range_test(torch_sgd_step(model, data))
+    print("  step        lr  smoothed loss")
+    for t in [*range(0, len(lrs), 10), len(lrs) - 1]:
+        print(f"{t:6d} {lrs[t]:9.3g} {smoothed[t]:14.3f}")
+    low = int(np.argmin(smoothed))
+    print(f"lowest at lr = {lrs[low]:.3g}; steepest fall at lr = "
+          f"{steepest(lrs, smoothed):.3g}")
+    # --8<-- [end:range_test_torch]

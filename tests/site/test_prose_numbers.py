@@ -85,6 +85,7 @@ INPUTS = {  # page -> {number: why the code need not print it}
     },
     "glossary/learning-rate.md": {
         "2.30": "ln 10, the loss of a uniform guess over ten digits",
+        "0.98": "fast.ai's smoothing of the range test's losses, cited",
     },
     "glossary/momentum.md": {
         "0.995": "sqrt(0.99) in the prose's own arithmetic, and a cap of "

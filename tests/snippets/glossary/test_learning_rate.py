@@ -237,3 +237,105 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert "(3 of them were dead from initialization" in text
     assert "why every small rate shows 3" in text
     assert all(results[k][3] == 3 for k in ("0.0001", "0.001", "0.01"))
+
+
+# --- the range test ---------------------------------------------------------
+
+
+def range_table():
+    """What range_test.py printed: (rows of (step, lr, smoothed loss),
+    the lowest rate, the steepest-fall rate), as the page shows them."""
+    text = output("glossary/learning-rate.md", "range_test.py")
+    rows = [(int(a), float(b), float(c)) for a, b, c in
+            (line.split() for line in text.splitlines()[1:-1])]
+    m = re.search(r"lowest at lr = ([\d.e+-]+); steepest fall at lr = "
+                  r"([\d.e+-]+)", text)
+    return rows, float(m[1]), float(m[2])
+
+
+def torch_sgd_step(model, data, *, batch_size=32, seed=0):
+    """The PyTorch tab's step, as the page defines it (under the guard)."""
+    src = (ROOT / "snippets/glossary/learning_rate.py").read_text()
+    body = src.split("# --8<-- [start:range_test_torch]")[1]
+    body = body.split("data = digits()")[0]
+    space = {}
+    exec(inspect.cleandoc("\n" + body), space)
+    return space["torch_sgd_step"](model, data, batch_size=batch_size,
+                                   seed=seed)
+
+
+def test_numpy_range_test_matches_torch_sgd():
+    """The from-scratch MLP step against autograd and torch.optim.SGD,
+    float64, the same batches: the smoothed losses agree to 1e-9
+    (relative) up to the lowest point; past it the run blows up and
+    amplifies rounding."""
+    data = digits()
+    model = mlp(seed=0)
+    params = [p.detach().double().numpy().T.copy()
+              for p in model.parameters()]
+    lrs, ours = lr_mod.range_test(lr_mod.numpy_sgd_step(params, data))
+    lrs_t, theirs = lr_mod.range_test(torch_sgd_step(model.double(), data))
+    np.testing.assert_array_equal(lrs, lrs_t)
+    low = int(np.argmin(theirs))
+    np.testing.assert_allclose(ours[:low + 1], theirs[:low + 1], rtol=1e-9)
+    # and the weights they reach, after the whole run: the same model
+    for w, p in zip(params, model.parameters()):
+        np.testing.assert_allclose(w, p.detach().numpy().T, rtol=1e-6,
+                                   atol=1e-6)
+
+
+def test_the_two_tabs_print_the_same_table():
+    assert (output("glossary/learning-rate.md", "range_test.py")
+            == output("glossary/learning-rate.md", "range_test_torch.py"))
+
+
+def test_the_rates_grow_geometrically_and_the_run_stops_when_it_blows_up():
+    seen = []
+
+    def step(lr):
+        seen.append(lr)
+        return 1.0 if len(seen) < 5 else 10.0  # blows up at the 5th step
+
+    lrs, smoothed = lr_mod.range_test(step, lr_min=1e-3, lr_max=1e-1,
+                                      num_steps=50, beta=0.0)
+    assert len(lrs) == 5 and smoothed[-1] == 10.0  # stopped: 10 > 4 x 1
+    ratio = np.diff(np.log(seen))
+    np.testing.assert_allclose(ratio, np.log(100) / 49)
+    lrs, _ = lr_mod.range_test(lambda lr: 1.0, lr_min=1e-3, lr_max=1e-1,
+                               num_steps=50)
+    assert lrs[0] == pytest.approx(1e-3) and lrs[-1] == pytest.approx(1e-1)
+    _, s = lr_mod.range_test(lambda lr: float("nan"), num_steps=10)
+    assert len(s) == 1  # NaN stops it at once
+
+
+def test_the_smoothing_removes_its_start_at_zero():
+    _, s = lr_mod.range_test(lambda lr: 2.0, num_steps=10, beta=0.9)
+    np.testing.assert_allclose(s, 2.0)  # a constant stays itself
+
+
+def test_steepest_is_where_the_loss_falls_fastest_before_its_lowest():
+    lrs = np.logspace(-3, 1, 9)
+    smoothed = np.array([2.3, 2.3, 2.2, 1.6, 1.4, 1.3, 1.2, 5.0, 9.0])
+    assert lr_mod.steepest(lrs, smoothed) == pytest.approx(lrs[3])
+    assert lr_mod.steepest(lrs[:2], smoothed[:2]) == lrs[0]
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"lr_min": 0.0}, "lr_min"), ({"lr_min": -1.0}, "lr_min"),
+    ({"lr_max": 1e-5}, "lr_max"), ({"num_steps": 1}, "num_steps"),
+    ({"beta": 1.0}, "beta"), ({"beta": -0.1}, "beta")])
+def test_bad_range_test_arguments_are_refused(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        lr_mod.range_test(lambda lr: 1.0, **kwargs)
+
+
+def test_range_test_finds_the_sweeps_regimes():
+    # the page's claims, under the kernel setting this test runs in
+    rows, lowest, steepest = range_table()
+    best = max(sweep_table().items(), key=lambda kv: kv[1][2])[0]
+    assert best == "1"
+    assert 0.5 <= steepest <= 2.0  # within a factor of two of 1.0
+    assert steepest < lowest  # the lowest point is past the best rate
+    first = rows[0][2]
+    assert abs(first - math.log(10)) < 0.05  # starts at ln 10
+    assert rows[-1][2] > min(s for _, _, s in rows)  # it climbs again
