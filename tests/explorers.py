@@ -156,8 +156,10 @@ def _mutransfer(at, values):
     for p, name in (("standard", "PyTorch's defaults"), ("mup", "μP")):
         _, losses, j = rows[p][i]
         j0 = rows[p][0][2]
-        regime = "stays put" if j == j0 else "has moved"
-        said += [f"{name}: the best rate {regime}",
+        regime = ("the rate to pass on" if i == 0 else
+                  "the best rate stays put" if j == j0 else
+                  "the best rate has moved")
+        said += [f"{name}: {regime}",
                  f"best η = {lrs[j]} (loss {losses[j]})"]
     return [f"Width {values[0][i]}", *said]
 

@@ -21,6 +21,8 @@ def verdict(row, base_row, lrs) -> str:
     to the base width's, regime first, then the numbers."""
     j, j0 = best(row), best(base_row)
     here = f"best η = {lrs[j]:.3g} (loss {row[j]:.3f})"
+    if row is base_row:
+        return f"the rate to pass on, {here}"
     if j == j0:
         return f"the best rate stays put: {here}"
     way = "down" if j < j0 else "up"
