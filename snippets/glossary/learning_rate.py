@@ -141,6 +141,17 @@ def steepest(lrs, smoothed):
     return float(lrs[int(np.argmin(slope))])
 
 
+def report(lrs, smoothed):
+    """Print every tenth step of a range test, its last, and the rate
+    it suggests."""
+    print("  step        lr  smoothed loss")
+    for t in [*range(0, len(lrs), 10), len(lrs) - 1]:
+        print(f"{t:6d} {lrs[t]:9.3g} {smoothed[t]:14.3f}")
+    low = int(np.argmin(smoothed))
+    print(f"lowest at lr = {lrs[low]:.3g}; steepest fall at lr = "
+          f"{steepest(lrs, smoothed):.3g}")
+
+
 def numpy_sgd_step(params, data, *, batch_size=32, seed=0):
     """step(lr) for range_test, from scratch: one SGD step of the MLP
     64 -> ReLU hidden -> 10 whose params are [W1 (64, h), b1 (h,),
@@ -283,12 +294,7 @@ if __name__ == "__main__":
     params = [p.detach().double().numpy().T.copy()  # (in, out) for X @ W
               for p in model.parameters()]
     lrs, smoothed = range_test(numpy_sgd_step(params, data))
-    print("  step        lr  smoothed loss")
-    for t in [*range(0, len(lrs), 10), len(lrs) - 1]:
-        print(f"{t:6d} {lrs[t]:9.3g} {smoothed[t]:14.3f}")
-    low = int(np.argmin(smoothed))
-    print(f"lowest at lr = {lrs[low]:.3g}; steepest fall at lr = "
-          f"{steepest(lrs, smoothed):.3g}")
+    report(lrs, smoothed)
     # --8<-- [end:range_test_run]
 
     # --8<-- [start:range_test_torch]
@@ -318,10 +324,5 @@ if __name__ == "__main__":
     data = digits()
     model = mlp(seed=0).double()
     lrs, smoothed = range_test(torch_sgd_step(model, data))
-    print("  step        lr  smoothed loss")
-    for t in [*range(0, len(lrs), 10), len(lrs) - 1]:
-        print(f"{t:6d} {lrs[t]:9.3g} {smoothed[t]:14.3f}")
-    low = int(np.argmin(smoothed))
-    print(f"lowest at lr = {lrs[low]:.3g}; steepest fall at lr = "
-          f"{steepest(lrs, smoothed):.3g}")
+    report(lrs, smoothed)
     # --8<-- [end:range_test_torch]
