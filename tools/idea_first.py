@@ -35,8 +35,3 @@ def checks_before_idea(code: str) -> int:
         break  # the idea
     return lines
 
-
-def first_shown(plan) -> str | None:
-    """The code of a page's first block a reader sees (folded or not)."""
-    shown = plan.shown
-    return shown[0].visible if shown else None
