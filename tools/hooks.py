@@ -43,11 +43,11 @@ from tools import (  # noqa: E402
     execute,
     glue,
     highlight,
-    katex,
     notebook_html,
     notebooks,
     search_index,
     stamp,
+    tex,
     timeline,
 )
 from tools.cache import Cache  # noqa: E402
@@ -204,8 +204,8 @@ def on_page_content(html, page, config, files):
         if notebook:
             html = notebook_html.clean(html)
         # code colours painted near the screen (tools/highlight.py)
-        out = highlight.flatten(search_exclude(katex.render_page(html)))
-    except (katex.TeXError, ValueError) as error:
+        out = highlight.flatten(search_exclude(tex.render_page(html)))
+    except (tex.TeXError, ValueError) as error:
         raise PluginError(f"{page.file.src_path}: {error}") from None
     _content[key] = out
     return out
@@ -217,19 +217,18 @@ _content = execute.Memo()  # page HTML -> transformed HTML
 # Code blocks, their printed output, figures and explorers: half of every
 # page's text, fetched by every page load in the search index, and words a
 # reader does not search for (the prose around each block names what it
-# does). KaTeX writes each formula twice, as MathML for screen readers and
-# as HTML for the eye: the index keeps the HTML's text, once.
+# does). A formula's MathML stays: its text is the symbols as read.
 _NOT_SEARCHED = re.compile(
     r'<(div|svg|figure|span)\b(?=[^>]*\bclass="(?:[^"]*\s)?'
-    r'(?:highlight|result|hpe-figure|hpe-explorer|katex-mathml)'
+    r'(?:highlight|result|hpe-figure|hpe-explorer)'
     r'(?:\s[^"]*)?")'
 )
 
 
 def search_exclude(html: str) -> str:
-    """Mark code blocks, results, figures and KaTeX's MathML for
-    material's search plugin to leave out of the index (its
-    ``data-search-exclude`` pragma)."""
+    """Mark code blocks, results, figures and explorers for material's
+    search plugin to leave out of the index (its ``data-search-exclude``
+    pragma)."""
     return _NOT_SEARCHED.sub(r"<\1 data-search-exclude", html)
 
 
@@ -286,6 +285,9 @@ def on_post_build(config):
     except ValueError as error:
         raise PluginError(str(error)) from None
     log.info(f"search index: {before / 1000:.0f} KB -> {after / 1000:.0f} KB")
+    # the math font, cut to the symbols the site's formulas draw
+    chars, size = tex.write_font(Path(config.site_dir))
+    log.info(f"math font: {chars} characters, {size / 1000:.0f} KB")
     # every page's code as a notebook and a script, beside the page
     for plan in _build.site.pages.values():
         if not plan.shown:

@@ -12,7 +12,7 @@ contents) and rewrites the markup:
 - text outputs become the result box used by markdown-exec pages, and
   images get an alt text and a palette of 256 colours (a figure has few
   colours; its PNG shrinks by about half);
-- ``$...$`` and ``$$...$$`` in Markdown cells are rendered by KaTeX at
+- ``$...$`` and ``$$...$$`` in Markdown cells are rendered by Temml at
   build time, as on the other pages.
 
 The page is wrapped in ``<div class="hpe-notebook">``: its code cells run
@@ -24,7 +24,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString
 
-from tools import katex
+from tools import tex
 from tools.png import lighter_png
 
 DISPLAY = re.compile(r"\$\$(.+?)\$\$", re.S)
@@ -40,13 +40,13 @@ def _math(soup, cell) -> None:
         source = htmllib.escape(str(text), quote=False)
 
         def display(m):
-            tex = htmllib.unescape(m.group(1)).strip()
-            out = katex.render(tex, display=True)
+            formula = htmllib.unescape(m.group(1)).strip()
+            out = tex.render(formula, display=True)
             return f'<div class="arithmatex" tabindex="0">{out}</div>'
 
         def inline(m):
-            tex = htmllib.unescape(m.group(1)).strip()
-            out = katex.render(tex, display=False)
+            formula = htmllib.unescape(m.group(1)).strip()
+            out = tex.render(formula, display=False)
             return f'<span class="arithmatex">{out}</span>'
 
         rendered = INLINE.sub(inline, DISPLAY.sub(display, source))

@@ -8,7 +8,7 @@ the start of its text, up to ``CAP`` characters: the summary each section
 opens with (the house style's one-line summary) is what a search result
 shows, and the title is what a reader searches for. The References page
 and the timeline are kept whole (``WHOLE``). Code, outputs,
-figures, explorers, KaTeX's MathML and each page's own References list are
+figures, explorers and each page's own References list are
 left out before this, by ``data-search-exclude`` (tools/hooks.py).
 
 The theme's format is checked, not assumed: when it changes, the build
@@ -18,6 +18,8 @@ fails here and says so.
 import json
 import re
 from pathlib import Path
+
+INVISIBLE = re.compile("[\u200b\u2061-\u2064]")
 
 # Pages indexed whole: lists of names and years, which readers search by a
 # name that is not in any title ("Linnainmaa"), 15 KB together.
@@ -43,8 +45,9 @@ def summary(text: str) -> str:
 
 
 def _squash(text: str) -> str:
-    # KaTeX's zero-width spaces are not words
-    return " ".join(text.replace("\u200b", "").split())
+    # zero-width spaces and MathML's invisible operators (function
+    # application, times, separator, plus: U+2061 to U+2064) are not words
+    return " ".join(INVISIBLE.sub("", text).split())
 
 
 def lighten(path: Path) -> tuple[int, int]:

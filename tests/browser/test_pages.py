@@ -16,9 +16,9 @@ STATE = """() => {
   const article = document.querySelector("article");
   const math = [...document.querySelectorAll(".arithmatex")];
   return {
-    unrendered: math.filter(el => !el.querySelector(".katex")).length,
+    unrendered: math.filter(el => !el.querySelector("math")).length,
     raw_tex: /\\\\\\(|\\\\\\[/.test(article.innerText),
-    katex_errors: document.querySelectorAll(".katex-error").length,
+    tex_errors: document.querySelectorAll(".temml-error").length,
     images_broken: [...document.images]
       .filter(img => !(img.complete && img.naturalWidth > 0))
       .map(img => img.src),
@@ -85,7 +85,7 @@ def test_page(md, visit):
     assert v.external == [], "requests to another host"
     state = v.page.evaluate(STATE)
     assert state["unrendered"] == 0 and not state["raw_tex"], "raw TeX"
-    assert state["katex_errors"] == 0
+    assert state["tex_errors"] == 0
     assert state["images_broken"] == []
     code = md.as_posix() in CODE_CHECKED
     if code:
@@ -106,10 +106,18 @@ def test_figures_are_drawn(visit):
     assert widths and all(w > 200 for w in widths)
 
 
-def test_math_is_rendered_by_katex(visit):
+def test_math_is_mathml_in_the_served_math_font(visit):
     v = visit("history/1986-backprop/")
-    assert v.page.locator(".katex").count() > 20
-    assert v.page.locator(".katex-display").count() >= 4
+    assert v.page.locator("math").count() > 20
+    assert v.page.locator("math[display=block]").count() >= 4
+    # the font loaded (the preload and the stylesheet name the same file),
+    # and a formula is laid out in it, not in a fallback
+    assert v.page.evaluate(
+        "document.fonts.ready.then(() => [...document.fonts].some("
+        "f => f.family === 'STIX2' && f.status === 'loaded'))")
+    assert v.page.evaluate(
+        "getComputedStyle(document.querySelector('math')).fontFamily"
+    ).startswith("STIX2")
 
 
 SCREENSHOTS = ["", "history/1986-backprop/", "references/"]

@@ -87,7 +87,7 @@ def test_built_css_loads_nothing_from_other_hosts(site):
 
 def test_css_urls_point_at_shipped_files(site):
     # A font or image a stylesheet names must exist, or the browser's
-    # request fails (the vendored KaTeX keeps only its WOFF2 fonts).
+    # request fails (the math font is written by the build, tools/tex.py).
     missing = []
     for sheet in site.rglob("*.css"):
         for url in CSS_URL.findall(sheet.read_text()):
@@ -97,3 +97,24 @@ def test_css_urls_point_at_shipped_files(site):
             if not target.exists():
                 missing.append(f"{sheet.relative_to(site)} -> {url}")
     assert missing == []
+
+
+def test_math_font_draws_every_formula(site):
+    # The build serves STIX Two Math cut to the site's formulas
+    # (tools/tex.py): a symbol left out would be drawn in another font, or
+    # not at all (a root's sign is in no text: the browser takes U+221A).
+    from bs4 import BeautifulSoup
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(site / "assets/vendor/temml/STIXTwoMath.woff")
+    assert "MATH" in font
+    drawn = set(map(chr, font.getBestCmap()))
+    missing = {}
+    for page in site.rglob("*.html"):
+        for math in BeautifulSoup(page.read_text(), "html.parser")("math"):
+            need = {c for c in math.get_text() if not c.isspace()}
+            if math.find(["msqrt", "mroot"]):
+                need.add("\u221a")
+            for c in need - drawn:
+                missing.setdefault(c, page.relative_to(site).as_posix())
+    assert missing == {}

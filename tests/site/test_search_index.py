@@ -45,8 +45,9 @@ def test_index_has_summaries_but_no_code_blocks(site):
 def test_index_holds_math_once_and_no_page_reference_lists(site):
     found = docs(site)
     text = " ".join(d["text"] for d in found)
-    assert "η" in text  # KaTeX's HTML, as the reader sees it
-    assert "\\eta" not in text and "\u200b" not in text  # no TeX, no MathML
+    assert "η" in text  # the MathML's symbols, as the reader sees them
+    # no TeX, and no invisible operator (function application, U+2061)
+    assert "\\eta" not in text and "\u2061" not in text
     lists = [d["location"] for d in found if d["title"] == "References"]
     assert lists == ["references/"], lists  # the References page, once
     names = " ".join(d["text"] for d in found
