@@ -269,6 +269,40 @@ def name_search_dialog(html: str, name: str = "Search") -> str:
                         f'{SEARCH_DIALOG} aria-label="{name}"', 1)
 
 
+# The theme's palette script restyles every element of the page three
+# times as the page loads, for nothing: it marks the body as "switching"
+# (to stop transitions) and unmarks it a frame later, and it writes the
+# page's colour scheme into a new <meta name="color-scheme">, a change of
+# the platform's colours. On a page of 2,000 elements that is a third of
+# the style work of a load (issue 19). Patched in its output, as the
+# search dialog's name is, rather than in a fork of the theme:
+# - the first choice of palette (the page loading) does not mark the body:
+#   nothing is on screen to transition;
+# - the meta is written only when it changes what the page shows: absent,
+#   a page is drawn light, so a light palette leaves it absent.
+# A reader's switch of palette still does both.
+PALETTE = (
+    ('document.body.setAttribute("data-md-color-switching","")',
+     '(window.__hpe_palette?document.body.setAttribute('
+     '"data-md-color-switching",""):window.__hpe_palette=1)'),
+    ("o.content=a.colorScheme",
+     '(o.content||"light")!==a.colorScheme&&(o.content=a.colorScheme)'),
+)
+
+
+def quiet_palette(js: str) -> str:
+    """The theme's bundle with its palette script patched (``PALETTE``);
+    fails loudly when the theme's code changed."""
+    for old, new in PALETTE:
+        if new in js:
+            continue  # patched already (mkdocs serve keeps the file)
+        if js.count(old) != 1:
+            raise PluginError("the theme's palette script changed: update "
+                              "PALETTE in tools/hooks.py (quiet_palette)")
+        js = js.replace(old, new)
+    return js
+
+
 def on_post_page(output, page, config):
     return name_search_dialog(output)
 
@@ -285,6 +319,9 @@ def on_post_build(config):
     except ValueError as error:
         raise PluginError(str(error)) from None
     log.info(f"search index: {before / 1000:.0f} KB -> {after / 1000:.0f} KB")
+    for bundle in (Path(config.site_dir) / "assets/javascripts").glob(
+            "bundle.*.min.js"):
+        bundle.write_text(quiet_palette(bundle.read_text()))
     # the math font, cut to the symbols the site's formulas draw
     chars, size = tex.write_font(Path(config.site_dir))
     log.info(f"math font: {chars} characters, {size / 1000:.0f} KB")

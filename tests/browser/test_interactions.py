@@ -101,6 +101,47 @@ def test_dark_mode_toggle_switches_and_persists(visit):
     assert v.page.evaluate(scheme) == "slate"
 
 
+# What the page's palette script changes as the page loads, and after:
+# the body's "switching" mark (stops transitions for a frame) and the
+# <meta name="color-scheme"> it adds. Each change restyles every element.
+PALETTE_CHANGES = """
+window.__changes = [];
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.attributeName === "data-md-color-switching")
+      __changes.push("switching " + (r.target.hasAttribute(
+        "data-md-color-switching") ? "on" : "off"));
+    else if (r.target.name === "color-scheme")
+      __changes.push("meta " + r.target.content);
+  }
+}).observe(document, {subtree: true, attributes: true,
+                      attributeFilter: ["data-md-color-switching",
+                                        "content"]});
+"""
+
+
+@pytest.mark.parametrize("reader", ["light", "dark"])
+def test_the_palette_restyles_the_page_only_when_it_changes(visit, reader):
+    # tools/hooks.py, quiet_palette: loading a page restyles it no more
+    # than its palette needs; a reader's switch still works as the theme's.
+    v = visit(CHAPTER, color_scheme=reader)
+    v.page.add_init_script(PALETTE_CHANGES)
+    v.page.reload(wait_until="networkidle")
+    meta = "document.querySelector('meta[name=color-scheme]').content"
+    if reader == "light":  # no meta: a page is drawn light without one
+        assert v.page.evaluate("__changes") == []
+        assert v.page.evaluate(meta) == ""
+        toggle, scheme = "Switch to dark mode", "dark"
+    else:  # the dark palette needs it, once
+        assert v.page.evaluate("__changes") == ["meta dark"]
+        toggle, scheme = "Switch to light mode", "light"
+    v.page.get_by_title(toggle).first.click()
+    v.page.wait_for_function(
+        "__changes.includes('switching off')", timeout=5_000)
+    assert v.page.evaluate("__changes").count("switching on") == 1
+    assert v.page.evaluate(meta) == scheme
+
+
 def test_linked_tabs_switch_together(visit):
     v = visit(CHAPTER)
     sets = v.page.locator(".tabbed-set")

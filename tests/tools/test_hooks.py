@@ -101,3 +101,23 @@ def test_the_search_dialog_gets_a_name():
     changed = '<div data-md-component="search" class="x">'
     with pytest.raises(PluginError, match="search dialog changed"):
         name_search_dialog(changed)
+
+
+def test_the_palette_script_is_patched_once_and_fails_loudly():
+    from pathlib import Path
+
+    import material
+    from mkdocs.exceptions import PluginError
+
+    from tools.hooks import PALETTE, quiet_palette
+
+    # the theme's own bundle, as the installed mkdocs-material ships it
+    (bundle,) = (Path(material.__file__).parent / "templates/assets/"
+                 "javascripts").glob("bundle.*.min.js")
+    js = bundle.read_text()
+    out = quiet_palette(js)
+    for _, new in PALETTE:
+        assert out.count(new) == 1
+    assert quiet_palette(out) == out  # a second build leaves it as it is
+    with pytest.raises(PluginError, match="palette script changed"):
+        quiet_palette(js.replace(PALETTE[0][0], "x"))
