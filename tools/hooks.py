@@ -204,7 +204,8 @@ def on_page_content(html, page, config, files):
         if notebook:
             html = notebook_html.clean(html)
         # code colours painted near the screen (tools/highlight.py)
-        out = highlight.flatten(search_exclude(tex.render_page(html)))
+        out = highlight.flatten(search_exclude(wrap_tables(
+            tex.render_page(html))))
     except (tex.TeXError, ValueError) as error:
         raise PluginError(f"{page.file.src_path}: {error}") from None
     _content[key] = out
@@ -269,38 +270,64 @@ def name_search_dialog(html: str, name: str = "Search") -> str:
                         f'{SEARCH_DIALOG} aria-label="{name}"', 1)
 
 
-# The theme's palette script restyles every element of the page three
-# times as the page loads, for nothing: it marks the body as "switching"
-# (to stop transitions) and unmarks it a frame later, and it writes the
-# page's colour scheme into a new <meta name="color-scheme">, a change of
-# the platform's colours. On a page of 2,000 elements that is a third of
+# The theme's bundle restyles every element of a page four times as the
+# page loads, for nothing; on a page of 2,000 elements that is about half
 # the style work of a load (issue 19). Patched in its output, as the
-# search dialog's name is, rather than in a fork of the theme:
-# - the first choice of palette (the page loading) does not mark the body:
-#   nothing is on screen to transition;
-# - the meta is written only when it changes what the page shows: absent,
-#   a page is drawn light, so a light palette leaves it absent.
-# A reader's switch of palette still does both.
+# search dialog's name is, rather than in a fork of the theme, and the
+# build fails when the theme's code changes. What it did, and the patch:
+# - PALETTE. The palette script marks the body as "switching" (to stop
+#   transitions) and unmarks it a frame later, and adds a <meta
+#   name="color-scheme"> and writes the page's colour scheme into it,
+#   each a change of the platform's colours. The first choice of palette
+#   (the page loading) does not mark the body: nothing on screen is
+#   transitioning. The meta is added and written only when it changes
+#   what the page shows: absent, a page is drawn light, so a light palette
+#   leaves it out. A reader's switch of palette still does both.
+# - TABLES. Each table is wrapped in two divs (a scrolling frame) by
+#   taking it out of the page and putting it back. The build wraps them
+#   (``wrap_tables``), and the bundle leaves a wrapped table where it is.
 PALETTE = (
     ('document.body.setAttribute("data-md-color-switching","")',
      '(window.__hpe_palette?document.body.setAttribute('
      '"data-md-color-switching",""):window.__hpe_palette=1)'),
+    ('let o=x("meta",{name:"color-scheme"});document.head.appendChild(o);',
+     'let o=x("meta",{name:"color-scheme"});'),
     ("o.content=a.colorScheme",
-     '(o.content||"light")!==a.colorScheme&&(o.content=a.colorScheme)'),
+     '(o.content||"light")!==a.colorScheme&&(o.content=a.colorScheme,'
+     "o.isConnected||document.head.appendChild(o))"),
 )
+TABLES = (
+    ("function ti(e){return e.replaceWith(ei),ei.replaceWith(Un(e)),",
+     'function ti(e){return e.parentElement.matches(".md-typeset__table")'
+     "||(e.replaceWith(ei),ei.replaceWith(Un(e))),"),
+)
+BUNDLE = PALETTE + TABLES
 
 
-def quiet_palette(js: str) -> str:
-    """The theme's bundle with its palette script patched (``PALETTE``);
-    fails loudly when the theme's code changed."""
-    for old, new in PALETTE:
-        if new in js:
-            continue  # patched already (mkdocs serve keeps the file)
+def patch_bundle(js: str) -> str:
+    """The theme's bundle with ``BUNDLE``'s patches; fails loudly when the
+    theme's code changed."""
+    if BUNDLE[0][1] in js:
+        return js  # patched already (mkdocs serve keeps the file)
+    for old, new in BUNDLE:
         if js.count(old) != 1:
-            raise PluginError("the theme's palette script changed: update "
-                              "PALETTE in tools/hooks.py (quiet_palette)")
+            raise PluginError("the theme's bundle changed: update PALETTE "
+                              "or TABLES in tools/hooks.py (patch_bundle)")
         js = js.replace(old, new)
     return js
+
+
+# A table as the theme's script wraps it (md-typeset__scrollwrap: it
+# scrolls sideways on a narrow screen), for every table it wraps: those
+# without a class attribute.
+TABLE = re.compile(r"<table(?![^>]*\sclass=)(\s[^>]*)?>(.*?)</table>", re.S)
+
+
+def wrap_tables(html: str) -> str:
+    """Wrap each table the theme's script would wrap, as it would."""
+    return TABLE.sub(
+        r'<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+        r"<table\1>\2</table></div></div>", html)
 
 
 def on_post_page(output, page, config):
@@ -321,7 +348,7 @@ def on_post_build(config):
     log.info(f"search index: {before / 1000:.0f} KB -> {after / 1000:.0f} KB")
     for bundle in (Path(config.site_dir) / "assets/javascripts").glob(
             "bundle.*.min.js"):
-        bundle.write_text(quiet_palette(bundle.read_text()))
+        bundle.write_text(patch_bundle(bundle.read_text()))
     # the math font, cut to the symbols the site's formulas draw
     chars, size = tex.write_font(Path(config.site_dir))
     log.info(f"math font: {chars} characters, {size / 1000:.0f} KB")

@@ -10,6 +10,7 @@ from tools.blocks import page_blocks
 pytestmark = pytest.mark.browser
 
 CHAPTER = "history/1986-backprop/"
+TABLES = "glossary/batch-size/"  # a page with tables
 
 
 def test_copy_button_copies_the_code_that_ran(visit, site):
@@ -101,10 +102,11 @@ def test_dark_mode_toggle_switches_and_persists(visit):
     assert v.page.evaluate(scheme) == "slate"
 
 
-# What the page's palette script changes as the page loads, and after:
-# the body's "switching" mark (stops transitions for a frame) and the
-# <meta name="color-scheme"> it adds. Each change restyles every element.
-PALETTE_CHANGES = """
+# What the theme's script changes as a page loads, and after, each a
+# restyle of every element: the body's "switching" mark (stops transitions
+# for a frame), the <meta name="color-scheme"> it adds, the classes of
+# <html>, and a table taken out of the page (to wrap it).
+CHANGES = """
 window.__changes = [];
 new MutationObserver((records) => {
   for (const r of records) {
@@ -113,24 +115,35 @@ new MutationObserver((records) => {
         "data-md-color-switching") ? "on" : "off"));
     else if (r.target.name === "color-scheme")
       __changes.push("meta " + r.target.content);
+    else if (r.target === document.documentElement && document.body
+             && r.attributeName === "class"
+             && r.oldValue !== r.target.className)  // the same: no restyle
+      __changes.push("html class " + r.target.className);
+    for (const node of r.addedNodes)
+      if (node.name === "color-scheme") __changes.push("meta " + node.content);
+    for (const node of r.removedNodes)
+      if (node.nodeName === "TABLE") __changes.push("table moved");
   }
-}).observe(document, {subtree: true, attributes: true,
-                      attributeFilter: ["data-md-color-switching",
-                                        "content"]});
+}).observe(document, {subtree: true, attributes: true, childList: true,
+                      attributeOldValue: true, attributeFilter: ["data-md-color-switching",
+                                        "content", "class"]});
 """
 
 
 @pytest.mark.parametrize("reader", ["light", "dark"])
-def test_the_palette_restyles_the_page_only_when_it_changes(visit, reader):
-    # tools/hooks.py, quiet_palette: loading a page restyles it no more
-    # than its palette needs; a reader's switch still works as the theme's.
-    v = visit(CHAPTER, color_scheme=reader)
-    v.page.add_init_script(PALETTE_CHANGES)
+def test_the_theme_restyles_the_page_only_when_it_changes(visit, reader):
+    # tools/hooks.py, patch_bundle, and overrides/main.html: loading a
+    # page restyles it no more than its palette needs; a reader's switch
+    # still works as the theme's.
+    v = visit(TABLES, color_scheme=reader)
+    v.page.add_init_script(CHANGES)
     v.page.reload(wait_until="networkidle")
-    meta = "document.querySelector('meta[name=color-scheme]').content"
+    assert v.page.locator(".md-typeset__table > table").count() >= 1
+    assert v.page.locator(".md-typeset__table .md-typeset__table").count() == 0
+    meta = "document.querySelector('meta[name=color-scheme]')?.content"
     if reader == "light":  # no meta: a page is drawn light without one
         assert v.page.evaluate("__changes") == []
-        assert v.page.evaluate(meta) == ""
+        assert v.page.evaluate(meta) is None
         toggle, scheme = "Switch to dark mode", "dark"
     else:  # the dark palette needs it, once
         assert v.page.evaluate("__changes") == ["meta dark"]

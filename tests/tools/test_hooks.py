@@ -103,21 +103,33 @@ def test_the_search_dialog_gets_a_name():
         name_search_dialog(changed)
 
 
-def test_the_palette_script_is_patched_once_and_fails_loudly():
+def test_the_theme_bundle_is_patched_once_and_fails_loudly():
     from pathlib import Path
 
     import material
     from mkdocs.exceptions import PluginError
 
-    from tools.hooks import PALETTE, quiet_palette
+    from tools.hooks import BUNDLE, patch_bundle
 
     # the theme's own bundle, as the installed mkdocs-material ships it
     (bundle,) = (Path(material.__file__).parent / "templates/assets/"
                  "javascripts").glob("bundle.*.min.js")
     js = bundle.read_text()
-    out = quiet_palette(js)
-    for _, new in PALETTE:
-        assert out.count(new) == 1
-    assert quiet_palette(out) == out  # a second build leaves it as it is
-    with pytest.raises(PluginError, match="palette script changed"):
-        quiet_palette(js.replace(PALETTE[0][0], "x"))
+    out = patch_bundle(js)
+    for old, new in BUNDLE:
+        assert out.count(new) == 1 and js.count(old) == 1
+    assert patch_bundle(out) == out  # a second build leaves it as it is
+    for old, _ in BUNDLE:
+        with pytest.raises(PluginError, match="bundle changed"):
+            patch_bundle(js.replace(old, "x"))
+
+
+def test_tables_are_wrapped_as_the_theme_wraps_them():
+    page = ('<table>\n<tr><td>1</td></tr></table><p>x</p>'
+            '<table class="dataframe"><tr><td>2</td></tr></table>')
+    out = hooks.wrap_tables(page)
+    assert out.startswith(
+        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+        "<table>\n<tr><td>1</td></tr></table></div></div><p>x</p>")
+    # a table with a class is the theme's to leave alone, and it does
+    assert out.endswith('<table class="dataframe"><tr><td>2</td></tr></table>')
