@@ -124,9 +124,9 @@ new MutationObserver((records) => {
     for (const node of r.removedNodes)
       if (node.nodeName === "TABLE") __changes.push("table moved");
   }
-}).observe(document, {subtree: true, attributes: true, childList: true,
-                      attributeOldValue: true, attributeFilter: ["data-md-color-switching",
-                                        "content", "class"]});
+}).observe(document, {
+  subtree: true, attributes: true, childList: true, attributeOldValue: true,
+  attributeFilter: ["data-md-color-switching", "content", "class"]});
 """
 
 
