@@ -204,8 +204,8 @@ def on_page_content(html, page, config, files):
         if notebook:
             html = notebook_html.clean(html)
         # code colours painted near the screen (tools/highlight.py)
-        out = highlight.flatten(search_exclude(wrap_tables(
-            tex.render_page(html))))
+        out = highlight.flatten(search_exclude(box_figures(wrap_tables(
+            tex.render_page(html)))))
     except (tex.TeXError, ValueError) as error:
         raise PluginError(f"{page.file.src_path}: {error}") from None
     _content[key] = out
@@ -231,6 +231,26 @@ def search_exclude(html: str) -> str:
     search plugin to leave out of the index (its ``data-search-exclude``
     pragma)."""
     return _NOT_SEARCHED.sub(r"<\1 data-search-exclude", html)
+
+
+# A figure far below the screen costs a phone its style and layout as the
+# page loads: a matplotlib SVG is 300 to 900 elements, half a page's. In a
+# box of its own aspect ratio, with content-visibility: auto (extra.css),
+# the browser skips it until it comes near the screen, and the box keeps
+# its exact size meanwhile, so nothing moves when it is drawn.
+FIGURE = re.compile(
+    r'<svg\b(?=[^>]*\bclass="hpe-figure")[^>]*\bviewBox="([^"]+)"[^>]*>'
+    r".*?</svg>", re.S)
+
+
+def box_figures(html: str) -> str:
+    """Each inline SVG figure in a box of its aspect ratio."""
+    def box(m: re.Match) -> str:
+        _, _, w, h = (float(v) for v in m[1].split())
+        return (f'<div class="hpe-figure-box" style="aspect-ratio: '
+                f'{w:g} / {h:g}">{m[0]}</div>')
+
+    return FIGURE.sub(box, html)
 
 
 def on_page_context(context, page, config, nav):

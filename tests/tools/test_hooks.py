@@ -133,3 +133,13 @@ def test_tables_are_wrapped_as_the_theme_wraps_them():
         "<table>\n<tr><td>1</td></tr></table></div></div><p>x</p>")
     # a table with a class is the theme's to leave alone, and it does
     assert out.endswith('<table class="dataframe"><tr><td>2</td></tr></table>')
+
+
+def test_figures_sit_in_a_box_of_their_aspect_ratio():
+    figure = ('<svg xmlns="http://www.w3.org/2000/svg" class="hpe-figure" '
+              'role="img" aria-label="a" viewBox="0 0 460.8 345.6">'
+              '<g><text>1</text></g></svg>')
+    page = f'<div class="result">{figure}</div><svg viewBox="0 0 1 1"></svg>'
+    assert hooks.box_figures(page) == (
+        '<div class="result"><div class="hpe-figure-box" style="aspect-ratio:'
+        f' 460.8 / 345.6">{figure}</div></div><svg viewBox="0 0 1 1"></svg>')
