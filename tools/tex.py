@@ -114,7 +114,6 @@ def subset_font(chars: frozenset[str]) -> bytes:
     kept, so stretchy brackets keep their larger sizes and parts."""
     options = subset.Options()
     options.layout_features = ["*"]
-    options.flavor = "woff"
     font = TTFont(FONT)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(map(ord, chars)))

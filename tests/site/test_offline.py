@@ -9,6 +9,7 @@ with a real browser, on every page.
 import re
 
 from bs4 import BeautifulSoup
+from fontTools.ttLib import TTFont
 
 EXTERNAL = re.compile(r"^\s*(https?:)?//", re.I)
 CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)""")
@@ -106,9 +107,6 @@ def test_math_font_draws_every_formula(site):
     # The build serves STIX Two Math cut to the site's formulas
     # (tools/tex.py): a symbol left out would be drawn in another font, or
     # not at all (a root's sign is in no text: the browser takes U+221A).
-    from bs4 import BeautifulSoup
-    from fontTools.ttLib import TTFont
-
     font = TTFont(site / "assets/vendor/temml/STIXTwoMath.woff")
     assert "MATH" in font
     drawn = set(map(chr, font.getBestCmap()))
