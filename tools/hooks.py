@@ -14,7 +14,8 @@ it into "(Author Year)" linked to a References section it appends to the
 page (or, on a page whose front matter says ``cite_to: bibliography``, to
 the References page). The References page gets the whole .bib file in
 place of the marker ``<!-- bibliography -->``; a page with
-``<!-- timeline -->`` gets the timeline (tools/timeline.py), and
+``<!-- timeline -->`` gets the timeline (tools/timeline.py), a page with
+``<!-- symptoms -->`` its rows of the symptoms table (tools/symptoms.py), and
 ``<!-- stamp -->`` the versions the examples ran with (tools/stamp.py). An
 unknown key fails the build.
 """
@@ -47,6 +48,7 @@ from tools import (  # noqa: E402
     notebooks,
     search_index,
     stamp,
+    symptoms,
     tex,
     timeline,
 )
@@ -167,6 +169,12 @@ def on_page_markdown(markdown, page, config, files):
         markdown = markdown.replace(
             timeline.MARKER, timeline.table(events, src)
         )
+
+    # symptoms.yml's rows: a glossary page's own, or all of them grouped
+    try:
+        markdown = symptoms.expand(markdown, src, symptoms.load())
+    except symptoms.SymptomsError as error:
+        raise PluginError(str(error)) from None
 
     target = ((lambda key: f"{bib_page}#{key}") if to_bibliography
               else (lambda key: f"#ref-{key}"))

@@ -102,6 +102,14 @@ INPUTS = {  # page -> {number: why the code need not print it}
         "4.6%": "the normal distribution's share beyond two standard "
                 "deviations, a constant",
     },
+    "start-here/recipe.md": {
+        "2.303": "ln 10, the loss of a uniform guess over ten digits",
+    },
+    "start-here/when-training-goes-wrong.md": {
+        "2.303": "ln 10, the loss of a uniform guess over ten digits",
+        "2.3": "ln 10, the loss of a uniform guess over ten digits",
+        "3.4": "float32's largest number, 3.4e38, a constant",
+    },
     "history/1986-backprop.md": {
         "2.5": "a rate the reader is invited to try",
         "1.2": "a target the reader is invited to try",
