@@ -82,6 +82,9 @@ INPUTS = {  # page -> {number: why the code need not print it}
         "0.0005": "AlexNet's weight decay, cited",
         "0.001": "Adam's default rate, cited",
         "0.999": "Adam's default beta2, cited",
+        "1.5": "LLaMA's learning rate of 1.5e-4 for 33B and 65B, cited",
+        "0.95": "LLaMA's beta2, cited",
+        "0.98": "the Transformer's beta2, cited",
     },
     "glossary/learning-rate.md": {
         "2.30": "ln 10, the loss of a uniform guess over ten digits",
