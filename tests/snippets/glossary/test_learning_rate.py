@@ -234,7 +234,7 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert acc["3.2"] == acc["10"]
     assert f"\\ln 10 \\approx {math.log(10):.2f}" in text
     assert f"`lr = 1.0`, {results['1'][3]} of the 64" in text
-    assert "(3 of them were dead from initialization" in text
+    assert "(3 of them were dead in the initial weights" in text
     assert "why every small rate shows 3" in text
     assert all(results[k][3] == 3 for k in ("0.0001", "0.001", "0.01"))
 

@@ -316,7 +316,7 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     assert all(abs(v - 0.3) < 0.03 for v in (sgd, momentum, nesterov))
     assert all(0.345 < v < 0.355 for v in (adam, adamw))  # "0.35"
     assert 1.9 < sgd_small < 2.2
-    # "a decay of eta * lambda = 1e-5 per step"
+    # "a shrink of eta * lambda = 1e-5 per step"
     assert 0.001 * 0.01 == pytest.approx(1e-5)
 
 
