@@ -279,6 +279,30 @@ def cell(q):
 # --8<-- [end:table]
 
 
+# --8<-- [start:widen]
+import numpy as np
+
+
+def widen(config, name, values, *, data, seeds=range(8)):
+    """The best configuration again, with one hyperparameter moved over
+    `values` (a range wider than the search's) and the others kept: the
+    mean and the spread of the validation accuracy over `seeds` full
+    trials for each value. Returns {value: (mean, std)}."""
+    if name not in config:
+        raise ValueError(f"name must be one of {sorted(config)}, "
+                         f"got {name!r}")
+    if len(seeds) < 2:  # a spread needs two
+        raise ValueError(f"seeds must hold at least 2 seeds, got "
+                         f"{list(seeds)}")
+    found = {}
+    for value in values:
+        accs = [Trial({**config, name: value}, data=data, seed=seed)
+                .train_to(MAX_EPOCHS) for seed in seeds]
+        found[value] = (float(np.mean(accs)), float(np.std(accs)))
+    return found
+# --8<-- [end:widen]
+
+
 if __name__ == "__main__":
     # --8<-- [start:figure_run]
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.5), sharey=True)
@@ -330,3 +354,15 @@ if __name__ == "__main__":
           f"{accuracy:.3f} ({best['correct']} of 359 digits)")
     print(f"test accuracy, measured once: {test_accuracy:.3f}")
     # --8<-- [end:final]
+
+    # --8<-- [start:widen_run]
+    best = RESULTS["best"]["config"]
+    low, high = SPACE.params["dropout"].low, SPACE.params["dropout"].high
+    print(f"the winner's dropout: {best['dropout']:.3f}, searched in "
+          f"[{low}, {high}]")
+    widened = widen(best, "dropout", [0.0, 0.25, 0.5, 0.6, 0.7, 0.8, 0.9],
+                    data=digits())
+    print("dropout  validation accuracy, mean ± std over 8 seeds")
+    for value, (mean, std) in widened.items():
+        print(f"{value:7.2f}  {mean:.3f} ± {std:.3f}")
+    # --8<-- [end:widen_run]

@@ -199,3 +199,65 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
         f"digits) and ${test_accuracy}$" in page
     assert float(test_accuracy) < float(accuracy)
     assert 5 * 10 * 27 > 1000  # full-trial searches alone: evaluations
+
+
+# ---- the winner at an edge, widened -----------------------------------------
+
+def widened():
+    """What widen.py printed: the header line, and {dropout: (mean, std)}
+    as printed (three decimals)."""
+    lines = output("tuning/comparison.md", "widen.py").splitlines()
+    rows = {}
+    for line in lines[2:]:
+        value, mean, _, std = line.split()
+        rows[float(value)] = (float(mean), float(std))
+    return lines[0], rows
+
+
+def test_the_winner_sits_at_the_top_of_its_range():
+    # the page's premise, from the committed results and the space
+    header, _ = widened()
+    top = c.SPACE.params["dropout"].high
+    assert top == 0.5 and c.SPACE.params["dropout"].low == 0.0
+    assert 0.95 * top < RESULTS["best"]["config"]["dropout"] <= top
+    assert header == (f"the winner's dropout: "
+                      f"{RESULTS['best']['config']['dropout']:.3f}, "
+                      f"searched in [0.0, 0.5]")
+    assert RESULTS["best"]["config"]["hidden"] == 153  # "has 153 units"
+
+
+def test_past_the_range_the_accuracy_only_falls():
+    # "past 0.5 the accuracy only falls, slowly up to 0.8 and steeply
+    # after"; "0.25 and 0.5 ... within the spread of the seeds"; "without
+    # dropout ... within a point or so of the plateau"
+    _, rows = widened()
+    assert list(rows) == [0.0, 0.25, 0.5, 0.6, 0.7, 0.8, 0.9]
+    beyond = [rows[p][0] for p in (0.5, 0.6, 0.7, 0.8, 0.9)]
+    assert beyond == sorted(beyond, reverse=True)
+    assert len(set(beyond)) == len(beyond)
+    assert beyond[3] - beyond[4] > 3 * (beyond[0] - beyond[3])
+    assert abs(rows[0.25][0] - rows[0.5][0]) < max(rows[0.25][1],
+                                                   rows[0.5][1])
+    assert max(rows[p][0] for p in (0.6, 0.7, 0.8, 0.9)) < max(
+        rows[0.25][0], rows[0.5][0])
+    assert abs(rows[0.0][0] - rows[0.5][0]) < 0.02
+
+
+def test_widen_keeps_the_other_settings_and_averages_full_trials():
+    data = c.digits()
+    config = dict(RESULTS["best"]["config"], hidden=16)  # seconds, not 10
+    found = c.widen(config, "dropout", [0.1], data=data, seeds=[0, 1])
+    accs = [c.Trial({**config, "dropout": 0.1}, data=data, seed=s)
+            .train_to(c.MAX_EPOCHS) for s in (0, 1)]
+    assert found == {0.1: (float(np.mean(accs)), float(np.std(accs)))}
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"name": "momentum"}, "^name must be one of"),
+    ({"seeds": [0]}, "^seeds must hold at least 2 seeds"),
+])
+def test_widen_refuses_bad_arguments(kwargs, message):
+    args = {"name": "dropout", "seeds": [0, 1], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        c.widen(RESULTS["best"]["config"], args.pop("name"), [0.1],
+                data=None, **args)
