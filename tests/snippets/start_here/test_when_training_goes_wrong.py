@@ -41,24 +41,16 @@ def table(name):
 
 # ---- what watch logs --------------------------------------------------------
 
-def test_watch_trains_on_the_batches_of_fit(data):
-    # one epoch of watch and of fit, from the same weights at the same
-    # rate, end at the same weights (the page: "on the same batches as the
-    # glossary's fit"); 34 steps = ceil(1078 / 32)
+@pytest.mark.parametrize("num_epochs, lr", [(1, 0.1), (2, 0.05)])
+def test_watch_trains_on_the_batches_of_fit(data, num_epochs, lr):
+    # watch for whole epochs and fit, from the same weights at the same
+    # rate, end at the same weights, bit for bit (the page: "on the same
+    # batches as the glossary's fit"); an epoch is ceil(1078 / 32) = 34
+    # steps, and the second one draws fit's second shuffle
     a, b = mlp(seed=0), mlp(seed=0)
-    wtgw.watch(a, data, lr=0.1, num_steps=34)
-    fit(b, data, optimizer=torch.optim.SGD(b.parameters(), lr=0.1),
-        num_epochs=1)
-    for p, q in zip(a.parameters(), b.parameters()):
-        torch.testing.assert_close(p, q, rtol=0, atol=0)  # bit for bit
-
-
-def test_watch_crosses_epochs_like_fit(data):
-    # 40 steps: the second epoch's batches come from fit's second shuffle
-    a, b = mlp(seed=0), mlp(seed=0)
-    wtgw.watch(a, data, lr=0.05, num_steps=68)
-    fit(b, data, optimizer=torch.optim.SGD(b.parameters(), lr=0.05),
-        num_epochs=2)
+    wtgw.watch(a, data, lr=lr, num_steps=34 * num_epochs)
+    fit(b, data, optimizer=torch.optim.SGD(b.parameters(), lr=lr),
+        num_epochs=num_epochs)
     for p, q in zip(a.parameters(), b.parameters()):
         torch.testing.assert_close(p, q, rtol=0, atol=0)
 
