@@ -91,19 +91,24 @@ def page_table(rows: list[dict], page_path: str) -> str:
 
 def all_tables(rows: list[dict], page_path: str) -> str:
     """Every row, one section per group (in GROUPS' order), each a table
-    whose last column links to the page that shows it."""
+    whose last column links to the page that shows it, left out of the
+    search index."""
     out = []
     for group, title in GROUPS.items():
         mine = [r for r in rows if r["group"] == group]
         if not mine:
             continue
+        # out of the search index: the rows are the glossary pages' own,
+        # and a section of the merged page is found by its title
         out += [f"### {title}", "",
+                '<div class="hpe-symptoms" data-search-exclude markdown>',
+                "",
                 "| what you see | likely cause | what to try | see |",
                 "|---|---|---|---|"]
         out += [f"| {_cell(r['see'])} | {_cell(r['cause'])} "
                 f"| {_cell(r['fix'])} | {_link(r, page_path)} |"
                 for r in mine]
-        out.append("")
+        out += ["", "</div>", ""]
     return "\n".join(out).rstrip("\n")
 
 
