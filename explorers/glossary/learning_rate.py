@@ -10,35 +10,62 @@ import numpy as np
 
 from snippets.glossary.learning_rate import A, grad_f, gradient_descent, w0
 
+# The slider's stops: log-spaced where little happens (0.001 to 0.04),
+# then every 0.0025 up to 0.12, through the regimes around 2/20 = 0.1.
+LRS = np.concatenate([np.geomspace(0.001, 0.04, 12, endpoint=False),
+                      np.linspace(0.04, 0.12, 33)])
+
+
+def regime(lr, lam):
+    """What gradient descent does on the valley at `lr`, in words first,
+    then the factors: each step multiplies the distance across the valley
+    (curvature lam[1] = 20) by 1 - lr 20, along its floor (lam[0] = 1) by
+    1 - lr."""
+    flat, steep = 1 - lr * lam[0], 1 - lr * lam[1]
+    floor = f"along the floor (curvature 1) it shrinks ×{flat:.3f} a step"
+    signed = f"{steep:.3f}".replace("-", "−")  # a minus sign, as in math
+    across = f"across the valley (curvature 20), 1 − 20η = {signed}"
+    if abs(steep) < 1e-9:
+        return (f"Lands on the floor in one step (η = {lr:.4g}): {across}, "
+                f"so the steep direction is gone after one step; {floor}")
+    if steep > 0:
+        return (f"Creeps (η = {lr:.4g}): {across}, so the steep direction "
+                f"shrinks ×{steep:.3f} a step without changing sign; "
+                f"{floor}")
+    if abs(steep + 1) < 1e-9:
+        return (f"Bounces for ever (η = {lr:.4g}): {across}, so the steep "
+                f"direction flips sign and keeps its size; {floor}")
+    if steep > -1:
+        return (f"Zig-zags (η = {lr:.4g}): {across}, so the steep "
+                f"direction flips sign and shrinks ×{-steep:.3f} a step; "
+                f"{floor}")
+    return (f"Diverges (η = {lr:.4g}): {across}, so the steep direction "
+            f"flips sign and grows ×{-steep:.3f} a step; {floor}")
+
 
 def explorer(*, num_steps=40):
-    """The page's explorer (tools/explorer.py): for each learning rate on
-    a log scale from 0.001 to 0.12, the path of gradient_descent on the
-    valley, the factor |1 - lr lambda| of each direction, and |w| after
-    num_steps steps. The edge 2 / lambda_max = 0.1 is marked."""
+    """The page's explorer (tools/explorer.py): for each learning rate of
+    LRS, the path of gradient_descent on the valley, what it does in
+    words (regime), the factor 1 - lr lambda of each direction, signed,
+    and |w| after num_steps steps. The edge 2 / lambda_max = 0.1 is
+    marked."""
     lam = np.linalg.eigvalsh(A)  # 1 and 20, ascending
     edge = 2 / lam[-1]
-    lrs = np.geomspace(0.001, 0.12, 41)
-    grid = np.geomspace(0.001, 0.12, 200)
+    grid = np.linspace(0.001, 0.12, 240)
     t = np.linspace(0, 2 * np.pi, 73)
     _, V = np.linalg.eigh(A)
     contours = [(V @ np.stack([np.sqrt(2 * c / lam[0]) * np.cos(t),
                                np.sqrt(2 * c / lam[1]) * np.sin(t)])).T
                 for c in (0.5, 2, 5, 12, 30)]
     frames = {}
-    for i, lr in enumerate(lrs):
+    for i, lr in enumerate(LRS):
         with np.errstate(over="ignore", invalid="ignore"):
             path = gradient_descent(grad_f, w0, lr=float(lr),
                                     num_steps=num_steps)
             size = float(np.linalg.norm(path[-1]))
-        flat, steep = np.abs(1 - lr * lam)
-        verdict = ("above 2/λ_{max} = 0.1: the steep direction grows"
-                   if lr > edge else "below 2/λ_{max} = 0.1: both "
-                   "directions shrink")
         frames[str(i)] = {
-            "text": f"η = {lr:.3g}, {verdict}; factors |1 − η·1| = "
-                    f"{flat:.3f} and |1 − η·20| = {steep:.3f}; after "
-                    f"{num_steps} steps ‖w‖ = {size:.3g}",
+            "text": f"{regime(lr, lam)}. After {num_steps} steps "
+                    f"‖w‖ = {size:.3g}.",
             "panels": [{"series": [{"points": path, "style": "line"}]},
                        {"marks": [{"x": lr, "label": "η"}]}],
         }
@@ -47,8 +74,8 @@ def explorer(*, num_steps=40):
         "title": "Gradient descent on the valley, by learning rate",
         "controls": [{"label": "learning rate η", "name": "learning rate",
                       "kind": "range",
-                      "values": [f"{lr:.3g}" for lr in lrs],
-                      "default": int(np.argmin(np.abs(lrs - 0.05)))}],
+                      "values": [f"{lr:.4g}" for lr in LRS],
+                      "default": int(np.argmin(np.abs(LRS - 0.07)))}],
         "panels": [
             {"title": f"the first {num_steps} steps from w_0 = "
                       f"({w0[0]:g}, {w0[1]:g})",
@@ -56,17 +83,20 @@ def explorer(*, num_steps=40):
                       "y": {"label": "w_2", "min": -5, "max": 5}},
              "background": [{"points": c, "style": "faint"}
                             for c in contours]},
-            {"title": "how much each step multiplies each direction",
-             "axes": {"x": {"label": "learning rate (log scale)",
-                            "min": 0.001, "max": 0.12, "log": True},
-                      "y": {"label": "|1 − ηλ|", "min": 0,
-                            "max": 1.5}},
+            {"title": "what each step multiplies each direction by: "
+                      "1 − η (along the floor), 1 − 20η (across)",
+             "axes": {"x": {"label": "learning rate η", "min": 0.001,
+                            "max": 0.12},
+                      "y": {"label": "factor per step, 1 − ηλ",
+                            "min": -1.5, "max": 1.5}},
              "background": [
-                 {"points": np.stack([grid, np.abs(1 - grid * lam[0])]).T,
+                 {"points": np.stack([grid, 1 - grid * lam[0]]).T,
                   "style": "line"},
-                 {"points": np.stack([grid, np.abs(1 - grid * lam[1])]).T,
+                 {"points": np.stack([grid, 1 - grid * lam[1]]).T,
                   "style": "line2"},
-                 {"points": [[0.001, 1], [0.12, 1]], "style": "faint"}],
+                 {"points": [[0.001, 1], [0.12, 1]], "style": "faint"},
+                 {"points": [[0.001, -1], [0.12, -1]], "style": "faint"},
+                 {"points": [[0.001, 0], [0.12, 0]], "style": "faint"}],
              "marks": [{"x": edge, "label": "2/λ_{max}"}]},
         ],
         "frames": frames,

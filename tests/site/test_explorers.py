@@ -48,13 +48,32 @@ def test_lr_paths_are_gradient_descent(site):
     from snippets.glossary import learning_rate as m
 
     spec = spec_of(page_html(site, "glossary/learning-rate"), "lr-explorer")
-    assert spec["controls"][0]["values"] == [f"{lr:.3g}" for lr in LRS]
+    assert spec["controls"][0]["values"] == [f"{lr:.4g}" for lr in LRS]
     for i in (0, 20, 40):
         path = m.gradient_descent(m.grad_f, m.w0, lr=float(LRS[i]),
                                   num_steps=40)
         close(spec["frames"][str(i)]["panels"][0]["series"][0]["points"],
               path)
     assert spec["panels"][1]["marks"][0]["x"] == pytest.approx(0.1)
+
+
+def test_lr_explorer_names_each_regime_where_it_holds(site):
+    # every frame starts with its regime, and the regimes change where
+    # 1 - 20 lr crosses 1, 0, -1: below 0.05 creeping, between 0.05 and
+    # 0.1 zig-zagging, above 0.1 diverging; the stops are dense there
+    spec = spec_of(page_html(site, "glossary/learning-rate"), "lr-explorer")
+    names = [spec["frames"][str(i)]["text"].split(" (η")[0]
+             for i in range(len(LRS))]
+    for lr, name in zip(LRS, names):
+        assert name == ("Creeps" if lr < 0.05 - 1e-9 else
+                        "Lands on the floor in one step" if lr < 0.05 + 1e-9
+                        else "Zig-zags" if lr < 0.1 - 1e-9 else
+                        "Bounces for ever" if lr < 0.1 + 1e-9 else
+                        "Diverges"), (lr, name)
+    assert names.count("Zig-zags") >= 15 and names.count("Diverges") >= 6
+    assert sum(LRS < 0.05) < len(LRS) / 2  # was 33 of 41 below 0.05
+    default = spec["controls"][0]["default"]
+    assert names[default] == "Zig-zags"  # the page's main regime first
 
 
 def test_momentum_paths_are_descend(site):
