@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from tools import ROOT
+from tools.timeline import cell
 
 DOCS = ROOT / "docs"
 DATA = DOCS / "start-here/symptoms.yml"
@@ -59,10 +60,6 @@ def load(path: Path = DATA) -> list[dict]:
     return rows
 
 
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def _link(row: dict, page_path: str) -> str:
     """A link to the row's page, relative to the page at page_path, named
     by the page's file (glossary/learning-rate.md -> "learning rate")."""
@@ -84,8 +81,8 @@ def page_table(rows: list[dict], page_path: str) -> str:
                             f"{DATA.name} names this page")
     lines = ["| what you see | likely cause | what to try |",
              "|---|---|---|"]
-    lines += [f"| {_cell(r['see'])} | {_cell(r['cause'])} "
-              f"| {_cell(r['fix'])} |" for r in mine]
+    lines += [f"| {cell(r['see'])} | {cell(r['cause'])} "
+              f"| {cell(r['fix'])} |" for r in mine]
     return "\n".join(lines)
 
 
@@ -101,12 +98,12 @@ def all_tables(rows: list[dict], page_path: str) -> str:
         # out of the search index: the rows are the glossary pages' own,
         # and a section of the merged page is found by its title
         out += [f"### {title}", "",
-                '<div class="hpe-symptoms" data-search-exclude markdown>',
+                '<div data-search-exclude markdown>',
                 "",
                 "| what you see | likely cause | what to try | see |",
                 "|---|---|---|---|"]
-        out += [f"| {_cell(r['see'])} | {_cell(r['cause'])} "
-                f"| {_cell(r['fix'])} | {_link(r, page_path)} |"
+        out += [f"| {cell(r['see'])} | {cell(r['cause'])} "
+                f"| {cell(r['fix'])} | {_link(r, page_path)} |"
                 for r in mine]
         out += ["", "</div>", ""]
     return "\n".join(out).rstrip("\n")

@@ -40,7 +40,8 @@ def load(path: Path = DATA) -> list[dict]:
     return events
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
+    """Text as one Markdown table cell: on one line, its pipes escaped."""
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
@@ -49,10 +50,10 @@ def table(events: list[dict], page_path: str) -> str:
     here = posixpath.dirname(page_path)
     rows = ["| Year | Event | People | Source |", "|---|---|---|---|"]
     for e in events:
-        event = _cell(e["event"])
+        event = cell(e["event"])
         if "chapter" in e:
             event = f"[{event}]({posixpath.relpath(e['chapter'], here)})"
         cites = "; ".join(f"@{k}" for k in e["cite"])
-        rows.append(f"| {e['year']} | {event} | {_cell(e['people'])} "
+        rows.append(f"| {e['year']} | {event} | {cell(e['people'])} "
                     f"| [{cites}] |")
     return "\n".join(rows)
