@@ -65,7 +65,8 @@ bench: $(INSTALLED) node_modules/.installed
 	$(BIN)/python tools/bench.py
 
 ## lighthouse: Lighthouse alone, on a fresh build of every page (its
-## section of docs/contributing/performance.md; about a minute a page)
+## section of docs/contributing/performance.md; three audits a page,
+## the median run kept: about 45 s a page)
 lighthouse: build node_modules/.installed
 	$(BIN)/python -m tools.lighthouse site
 
