@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 from bs4 import BeautifulSoup
+from pytest import approx
 
 # page -> the explorer's id
 EXPLORERS = {
@@ -70,16 +71,51 @@ def _lr(at):
             f"‖w‖ = {np.linalg.norm(path[-1]):.3g}"]
 
 
+def momentum_regime(momentum: float, lr: float) -> str:
+    """What the heavy ball does on the momentum page's valley, named from
+    the spectral radius of its step (the 2x2 matrix on (e_t, e_t-1) per
+    direction), not from the roots the explorer uses."""
+    from snippets.glossary import momentum as m
+
+    def radius(a):
+        M = np.array([[1 + momentum - lr * a, -momentum], [1.0, 0.0]])
+        return max(abs(np.linalg.eigvals(M)))
+
+    mu_star = (1 - np.sqrt(lr * m.A[0])) ** 2  # where the roots meet
+    steep = radius(m.A[1])
+    return ("Diverges" if steep > 1 + 1e-9 else
+            "Bounces for ever" if steep > 1 - 1e-9 else
+            "Creeps: no momentum" if momentum == 0 else
+            "Fastest: critically damped" if abs(momentum - mu_star) < 1e-9
+            else "Creeps: overdamped" if momentum < mu_star
+            else "Swings: underdamped")
+
+
 def _momentum(at, values):
     from snippets.glossary import momentum as m
 
-    momentum, lr = float(values[0][at[0]]), float(values[1][at[1]])
-    heavy = m.steps_to(m.descend(lr=lr, momentum=momentum))
-    plain = m.steps_to(m.descend(lr=lr, momentum=0.0))
-    return [f"μ = {momentum}, η = {lr}",
-            f"(effective step η/(1 − μ) = {lr / (1 - momentum):.3g})",
-            f"after {heavy} steps with momentum",
-            f"{plain} steps without"]
+    shown = values[0][at[0]], values[1][at[1]]
+    momentum, lr = float(shown[0]), float(shown[1])
+    M = np.array([[1 + momentum - lr * m.A[0], -momentum], [1.0, 0.0]])
+    floor = max(abs(np.linalg.eigvals(M)))
+    heavy = m.steps_to(m.descend(lr=lr, momentum=momentum))  # 3000 steps
+    step = lr / (1 - momentum)
+    across = 1 - step * m.A[1]
+    if across < -1 - 1e-9:
+        plain = f"diverges, the steep direction flips and grows ×{-across:.3g}"
+    elif across < -1 + 1e-9:
+        plain = "bounces for ever across the valley"
+    else:
+        n = m.steps_to(m.descend(lr=step, momentum=0.0))
+        plain = (f"f < 10⁻⁸ in {n} steps" if n is not None
+                 else "still above 10⁻⁸ after 3000 steps")
+    return [f"{momentum_regime(momentum, lr)} (μ = {shown[0]}, η = "
+            f"{shown[1]})",
+            f"along the floor the error shrinks ×{floor:.3f} a step",
+            f"μ* = {(1 - np.sqrt(lr)) ** 2:.3g}",
+            f"reaches f < 10⁻⁸ in {heavy} steps" if heavy is not None
+            else "is still above f = 10⁻⁸ after 3000 steps",
+            f"η/(1 − μ) = {step:.3g}: {plain}"]
 
 
 def _decay(at, values):
@@ -225,16 +261,17 @@ def close(drawn, exact, rel=1e-3):
 
 
 def check_momentum_paths(spec):
-    """The momentum explorer's drawn paths are descend's, in the colours
-    its title names (explorer.css: "line" blue, "line2" red), over closed
-    contours of the valley's loss."""
+    """The momentum explorer's drawn paths are descend's: the heavy ball
+    as a line, plain descent at its effective step as dots (explorer.css:
+    "line" blue, "dots2" red), over closed contours of the valley's loss;
+    a path that leaves the view stops there, with a break."""
     from snippets.glossary import momentum as m
 
-    assert "heavy ball (blue)" in spec["title"]
-    assert "gradient descent (red)" in spec["title"]
+    assert "heavy ball (blue line)" in spec["title"]
+    assert "at its effective step (red)" in spec["title"]
     for frame in spec["frames"].values():
-        plain, heavy = frame["panels"][0]["series"]
-        assert (plain["style"], heavy["style"]) == ("line2", "line")
+        heavy, plain = frame["panels"][0]["series"]
+        assert (heavy["style"], plain["style"]) == ("line", "dots2")
     levels = []
     for line in spec["panels"][0]["background"]:
         w = np.asarray(line["points"], float)
@@ -246,14 +283,70 @@ def check_momentum_paths(spec):
     assert len(levels) >= 3 and np.all(np.diff(levels) > 0)
 
     momenta, lrs = (c["values"] for c in spec["controls"])
-    assert momenta[0] == "0.0" and momenta[-1] == "0.99"
-    for i, j in ((0, 0), (7, 1), (12, 2)):
-        heavy, plain = spec["frames"][f"{i},{j}"]["panels"][0]["series"][::-1]
-        path = m.descend(lr=float(lrs[j]), momentum=float(momenta[i]),
-                         num_steps=60)
-        close(heavy["points"], path)
-        close(plain["points"], m.descend(lr=float(lrs[j]), momentum=0.0,
-                                         num_steps=60))
+    assert momenta[0] == "0" and momenta[-1] == "0.99"
+    assert float(lrs[-1]) == 0.02  # plain descent's edge, 2/100
+    broke = 0
+    for i, j in ((0, 0), (7, 2), (9, 2), (13, 4), (4, 1)):
+        momentum, lr = float(momenta[i]), float(lrs[j])
+        heavy, plain = spec["frames"][f"{i},{j}"]["panels"][0]["series"]
+        for drawn, exact in (
+                (heavy["points"], m.descend(lr=lr, momentum=momentum,
+                                            num_steps=60)),
+                (plain["points"], m.descend(lr=lr / (1 - momentum),
+                                            momentum=0.0, num_steps=60))):
+            drawn = np.asarray([p if p[0] is not None else [np.nan] * 2
+                                for p in drawn], float)
+            with np.errstate(invalid="ignore"):
+                inside = (np.abs(exact) <= 10).all(axis=1)
+            if inside.all():
+                assert len(drawn) == len(exact)
+            else:  # up to the first point outside, then a break
+                k = int(np.argmin(inside))
+                assert len(drawn) == k + 2 and np.isnan(drawn[-1]).all()
+                drawn, exact = drawn[:-1], exact[:k + 1]
+                broke += 1
+            # 3 decimals, then 4 significant figures (compact)
+            np.testing.assert_allclose(drawn, exact, rtol=1e-3, atol=5e-4)
+    assert broke >= 3  # plain descent past 2/100 leaves the view
+
+
+def check_momentum_regimes(spec):
+    """Every frame starts with what the heavy ball does (momentum_regime:
+    from the eigenvalues of its step), the default is the page's 0.9
+    (swings), and each regime shows somewhere; the steps panel marks
+    the critical momentum and draws steps_to's counts."""
+    from snippets.glossary import momentum as m
+
+    momenta, lrs = (c["values"] for c in spec["controls"])
+    seen = []
+    for key, frame in spec["frames"].items():
+        i, j = map(int, key.split(","))
+        name = momentum_regime(float(momenta[i]), float(lrs[j]))
+        assert frame["text"].startswith(f"{name} (μ = {momenta[i]}, "), key
+        seen.append(name)
+    assert set(seen) == {"Creeps: no momentum", "Creeps: overdamped",
+                         "Fastest: critically damped", "Swings: underdamped",
+                         "Bounces for ever"}
+    default = ",".join(str(c["default"]) for c in spec["controls"])
+    assert spec["frames"][default]["text"].startswith(
+        "Swings: underdamped (μ = 0.9, η = 0.01)")
+    # the steps panel: the marked μ* is (1 - √η)^2, the curves are
+    # steps_to(descend(...)), and the heavy ball's fewest steps lie
+    # within 0.05 of μ* (a finite run does best a little above it)
+    for j, lr in enumerate(map(float, lrs)):
+        frame = spec["frames"][f"0,{j}"]["panels"][1]
+        star = frame["marks"][0]["x"]
+        assert star == approx((1 - np.sqrt(lr)) ** 2, rel=1e-3)
+        heavy = np.asarray(spec["shared"][frame["series"][0]["ref"]])
+        assert abs(heavy[np.argmin(heavy[:, 1]), 0] - star) <= 0.05
+        for mu, n in heavy[::5]:
+            assert n == m.steps_to(m.descend(lr=lr, momentum=mu))
+        plain = np.asarray(spec["shared"][frame["series"][1]["ref"]])
+        if len(plain):  # only where η/(1 - μ) < 2/100
+            assert np.all(lr / (1 - plain[:, 0]) < 0.02)
+            for mu, n in plain[::3]:
+                assert n == m.steps_to(m.descend(lr=lr / (1 - mu),
+                                                 momentum=0.0))
 
 
 def check_decay_curves(spec):

@@ -30,7 +30,8 @@ The data function returns a spec:
   reader's text alternative, announced on every change) and one entry
   per panel: ``series`` (lines: ``points`` as [x, y] pairs, or ``ref``, a
   key of ``shared``, and a ``style``: "line", "line2", "line3", "line4",
-  "dots", "dots2" or "faint"), ``marks`` and ``axes`` (what differs from
+  "dots", "dots2", "point" (one large dot: where the controls are) or
+  "faint"), ``marks`` and ``axes`` (what differs from
   the panel's axes, e.g. ``{"x": {"max": 200}}``);
 - optional ``shared``: point lists that several frames draw, stored once.
 
@@ -122,7 +123,8 @@ def _check(spec: dict) -> None:
             _check_line(name, "a panel's background", line)
 
 
-STYLES = ("line", "line2", "line3", "line4", "dots", "dots2", "faint")
+STYLES = ("line", "line2", "line3", "line4", "dots", "dots2", "point",
+          "faint")
 
 
 def _check_line(name: str, where: str, line: dict) -> None:

@@ -107,6 +107,31 @@ def steps_to_torch(*, lr, momentum, nesterov, tol=1e-8, max_steps=3000):
 # --8<-- [end:torch]
 
 
+# --8<-- [start:critical]
+def rates(*, lr, momentum, curvature):
+    """The two factors r by which the heavy ball's error along a
+    direction of curvature λ changes per step: the roots of
+    r^2 - (1 + μ - ηλ) r + μ = 0. Real roots: the ball creeps (or flips,
+    if negative); complex ones: it swings, shrinking by |r| = √μ."""
+    check_real("lr", lr, low=0, low_open=True)
+    check_real("momentum", momentum, low=0, high=1, high_open=True)
+    check_real("curvature", curvature, low=0, low_open=True)
+    return np.roots([1.0, -(1 + momentum - lr * curvature), momentum])
+
+
+def critical_momentum(*, lr, curvature):
+    """The μ where the two roots meet, (1 - √(ηλ))^2: the least
+    momentum at which the ball swings, and the one whose error shrinks
+    fastest in the long run, by 1 - √(ηλ) a step (needs ηλ < 1)."""
+    check_real("lr", lr, low=0, low_open=True)
+    check_real("curvature", curvature, low=0, low_open=True)
+    if lr * curvature >= 1:
+        raise ValueError(f"lr * curvature must be below 1, got "
+                         f"{lr * curvature:g}")
+    return (1 - math.sqrt(lr * curvature)) ** 2
+# --8<-- [end:critical]
+
+
 if __name__ == "__main__":
     # --8<-- [start:defaults]
     import inspect
@@ -140,6 +165,19 @@ if __name__ == "__main__":
         n = steps_to_torch(lr=0.01, momentum=0.9, nesterov=nesterov)
         print(f"momentum 0.9, nesterov={nesterov}: {n} steps to f < 1e-8")
     # --8<-- [end:torch_run]
+
+    # --8<-- [start:critical_run]
+    lr = 0.01
+    mu_star = critical_momentum(lr=lr, curvature=A[0])  # the flat one
+    print(f"critical momentum at lr = {lr}: {mu_star:.4g}")
+    print("momentum  factor a step  steps until f < 1e-8")
+    for momentum in (0.5, 0.7, 0.8, mu_star, 0.85, 0.9, 0.95):
+        # the slower of the two directions sets the pace
+        factor = max(abs(rates(lr=lr, momentum=momentum, curvature=a))
+                     .max() for a in A)
+        n = steps_to(descend(lr=lr, momentum=momentum))
+        print(f"{momentum:>8.4g} {factor:>14.4f} {n:>21}")
+    # --8<-- [end:critical_run]
 
     # --8<-- [start:figure]
     import matplotlib.pyplot as plt

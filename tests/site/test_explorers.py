@@ -16,6 +16,7 @@ from tests.explorers import (
     check_decay_curves,
     check_frames,
     check_momentum_paths,
+    check_momentum_regimes,
     check_texts,
     close,
     spec_of,
@@ -79,6 +80,11 @@ def test_lr_explorer_names_each_regime_where_it_holds(site):
 def test_momentum_paths_are_descend(site):
     check_momentum_paths(spec_of(page_html(site, "glossary/momentum"),
                                  "momentum-explorer"))
+
+
+def test_momentum_explorer_names_each_regime_and_marks_critical(site):
+    check_momentum_regimes(spec_of(page_html(site, "glossary/momentum"),
+                                   "momentum-explorer"))
 
 
 def test_decay_curves_are_the_schedules(site):

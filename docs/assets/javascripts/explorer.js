@@ -126,9 +126,10 @@
       if (finite.length < points.length) {
         stop = finite.length ? finite[finite.length - 1] : [NaN, NaN];
       }
-      if (String(line.style).startsWith("dots")) {
+      if (String(line.style).startsWith("dots") || line.style === "point") {
+        const r = line.style === "point" ? 5 : 2.2;
         for (const [cx, cy] of finite.map((p) => [x(p[0]), y(p[1])])) {
-          if (ok([cx, cy])) el("circle", {cx, cy, r: 2.2, class: cls}, plot);
+          if (ok([cx, cy])) el("circle", {cx, cy, r, class: cls}, plot);
         }
       } else {
         el("path", {d: path(points, x, y), class: cls}, plot);

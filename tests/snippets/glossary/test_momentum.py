@@ -392,6 +392,7 @@ def test_the_explorers_data_is_descend():
         as_built,
         check_frames,
         check_momentum_paths,
+        check_momentum_regimes,
         check_texts,
     )
 
@@ -399,6 +400,7 @@ def test_the_explorers_data_is_descend():
     check_frames(spec)
     check_texts("momentum-explorer", spec)
     check_momentum_paths(spec)
+    check_momentum_regimes(spec)
 
 
 def test_steps_to_torch_gives_up_after_3000_steps_as_descend_does():
@@ -413,3 +415,130 @@ def test_steps_to_torch_gives_up_after_3000_steps_as_descend_does():
                               tol=tol) is None
     assert mom.steps_to_torch(lr=0.01, momentum=0.0, nesterov=False,
                               tol=tol, max_steps=3001) == 3000
+
+
+# --- critical damping ------------------------------------------------------
+
+def test_rates_are_the_eigenvalues_of_the_heavy_balls_step():
+    # the roots of r^2 - (1 + mu - lr a) r + mu against the eigenvalues
+    # of the step on (w, b), heavy_ball_rate's matrix, direction by
+    # direction; float64, so 1e-12 (a double root loses half the digits:
+    # 1e-7 at the critical momentum)
+    for lr, momentum in ((0.01, 0.0), (0.01, 0.5), (0.01, 0.81),
+                         (0.005, 0.9), (0.02, 0.3), (0.0025, 0.99)):
+        for a in mom.A:
+            M = np.array([[1 - lr * a, -lr * momentum], [a, momentum]])
+            theirs = np.sort_complex(np.linalg.eigvals(M))
+            mine = np.sort_complex(mom.rates(lr=lr, momentum=momentum,
+                                             curvature=a).astype(complex))
+            np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-7)
+        assert max(abs(mom.rates(lr=lr, momentum=momentum, curvature=a))
+                   .max() for a in mom.A) == pytest.approx(
+            heavy_ball_rate(lr, momentum), rel=1e-7)
+
+
+def test_torch_sgd_shrinks_the_error_by_the_rate():
+    # torch.optim.SGD's own iterates: along the flat direction the error
+    # shrinks by the larger root, step after step once the other root
+    # has died out (overdamped: real roots); 1e-6 relative over steps
+    # 400 to 600
+    for momentum in (0.3, 0.5, 0.7):
+        path = torch_path((-4.0, 1.0), lr=0.01, momentum=momentum,
+                          nesterov=False, num_steps=600)
+        w1 = path[:, 0]
+        observed = (w1[600] / w1[400]) ** (1 / 200)
+        r = mom.rates(lr=0.01, momentum=momentum, curvature=mom.A[0])
+        assert np.isrealobj(r) or np.all(r.imag == 0)
+        assert observed == pytest.approx(abs(r).max(), rel=1e-6)
+
+
+def test_critical_momentum_is_where_the_roots_meet():
+    for lr, a in ((0.01, 1.0), (0.005, 1.0), (0.0025, 100.0)):
+        star = mom.critical_momentum(lr=lr, curvature=a)
+        assert star == pytest.approx((1 - math.sqrt(lr * a)) ** 2)
+        below = mom.rates(lr=lr, momentum=star - 1e-3, curvature=a)
+        at = mom.rates(lr=lr, momentum=star, curvature=a)
+        above = mom.rates(lr=lr, momentum=star + 1e-3, curvature=a)
+        assert np.all(np.abs(np.imag(below)) == 0)  # creeps: real
+        assert abs(at).max() == pytest.approx(1 - math.sqrt(lr * a),
+                                              rel=1e-6)  # a double root
+        assert abs(np.imag(above)).min() > 0  # swings: complex...
+        np.testing.assert_allclose(abs(above), math.sqrt(star + 1e-3))
+        # ... and the long-run factor is least at the critical momentum
+        grid = np.linspace(max(star - 0.2, 0), min(star + 0.2, 0.99), 401)
+        worst = [abs(mom.rates(lr=lr, momentum=m, curvature=a)).max()
+                 for m in grid]
+        assert abs(grid[np.argmin(worst)] - star) < 1e-3
+
+
+def test_rates_reject_bad_input():
+    with pytest.raises(ValueError, match=r"^curvature must be a finite "
+                                         r"number > 0, got -1"):
+        mom.rates(lr=0.01, momentum=0.9, curvature=-1)
+    with pytest.raises(ValueError, match=r"^momentum must be a number in "
+                                         r"\[0, 1\), got 1"):
+        mom.rates(lr=0.01, momentum=1, curvature=1.0)
+    with pytest.raises(ValueError, match=r"^lr must be a finite number > 0"):
+        mom.critical_momentum(lr=0, curvature=1.0)
+    with pytest.raises(ValueError, match=r"^lr \* curvature must be below "
+                                         r"1, got 2"):
+        mom.critical_momentum(lr=0.02, curvature=100.0)
+
+
+def critical_table() -> dict[float, tuple[float, int]]:
+    """critical.py's printed rows (the build's run): momentum -> (factor a
+    step, steps until f < 1e-8)."""
+    text = output("glossary/momentum.md", "critical.py")
+    first, header, *rows = text.splitlines()
+    assert first == "critical momentum at lr = 0.01: 0.81"
+    assert header.split()[:3] == ["momentum", "factor", "a"]
+    return {float(m): (float(f), int(n))
+            for m, f, n in (row.split() for row in rows)}
+
+
+def test_the_critical_numbers_on_the_page():
+    table = critical_table()
+    assert table == {m: (pytest.approx(f, abs=5e-5), n) for m, (f, n) in {
+        0.5: (0.9796, 498), 0.7: (0.9634, 278), 0.8: (0.9270, 145),
+        0.81: (0.9000, 122), 0.85: (0.9220, 133), 0.9: (0.9487, 202),
+        0.95: (0.9747, 368)}.items()}
+    # the prose: the least factor and count at 0.81, the climb below it,
+    # the slow rise above it
+    least = min(table, key=lambda m: table[m][0])
+    assert least == 0.81 == min(table, key=lambda m: table[m][1])
+    page = " ".join(PAGE.read_text().split())
+    assert (f"least at $\\mu^* = 0.81$, {table[0.81][0]:.4f}, and so is the "
+            f"count, {table[0.81][1]} steps") in page
+    assert f"({table[0.7][1]} steps at 0.7)" in page
+    assert (f"{table[0.85][1]} steps at 0.85, {table[0.9][1]} at 0.9"
+            in page)
+    assert table[0.7][1] - table[0.81][1] > table[0.85][1] - table[0.81][1]
+
+
+def test_below_critical_the_heavy_ball_creeps_like_its_effective_step():
+    # "Below mu*, while that step is short of the edge 2/100, the two
+    # creep alike, within a tenth of each other's step count; past the
+    # edge plain descent blows up, while the heavy ball takes the same
+    # long step safely" (the explorer's stops)
+    from explorers.glossary.momentum import LRS, MOMENTA
+
+    alike = 0
+    for lr in LRS:
+        star = mom.critical_momentum(lr=lr, curvature=mom.A[0])
+        for momentum in MOMENTA:
+            step = lr / (1 - momentum)
+            heavy = steps(momentum, lr=lr)
+            if 0 < momentum < star and step * mom.A[1] < 2:
+                plain = steps(0.0, lr=step)
+                if heavy is None:  # both too slow for 3000 steps
+                    assert plain is None
+                    continue
+                assert 0.9 <= heavy / plain <= 1, (lr, momentum)
+                alike += 1
+            elif step * mom.A[1] > 2 and momentum > 0:
+                assert heavy is not None  # safe
+                with np.errstate(over="ignore", invalid="ignore"):
+                    f = mom.loss(mom.descend(lr=step, momentum=0.0,
+                                             num_steps=200))
+                assert not f[-1] < 1e10  # blows up (or overflows)
+    assert alike >= 8
