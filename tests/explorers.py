@@ -118,20 +118,50 @@ def _momentum(at, values):
             f"η/(1 − μ) = {step:.3g}: {plain}"]
 
 
+def decay_phase(curve, step: int) -> str:
+    """What a schedule does at `step`, read off its values (curve[t] for
+    t = 0 .. T), not from its definition as the explorer does."""
+    lr, peak = curve[step], curve.max()
+    before = curve[step - 1] if step else None
+    after = curve[step + 1] if step + 1 < len(curve) else None
+    if step == len(curve) - 1 and lr == 0:
+        return "Ends at 0"
+    if before is not None and lr < 0.5 * before:
+        return "Drops ×0.1"
+    # never rises, in a few levels: the step schedule
+    if np.all(np.diff(curve) <= 0) and np.unique(curve).size < 10:
+        drops = int(np.round(np.log10(peak / lr)))
+        return ("Holds at the peak" if drops == 0 else
+                f"Holds after {drops} drop{'s' * (drops > 1)} of ×0.1")
+    if lr == peak:
+        return "Peaks"
+    if after is not None and after > lr:
+        return "Warms up"
+    top = int(np.argmax(curve))
+    tail = curve[top:] * np.sqrt(np.arange(top, len(curve)) + 1)
+    if top and np.allclose(tail, tail[0], rtol=1e-9):  # lr √(step) fixed
+        return "Decays as 1/√step"
+    return "Decays along a half cosine"
+
+
 def _decay(at, values):
     from snippets.glossary import learning_rate_decay as m
     from snippets.models.transformer import transformer_lr
 
     warmup, T = values[1][at[1]], values[2][at[2]]
     step = round(at[3] * T / (len(values[3]) - 1))
-    lr = [m.step_decay(step, lr0=0.1, step_size=T // 3, gamma=0.1),
-          m.cosine(step, lr0=0.1, T=T),
-          m.warmup_cosine(step, lr0=0.1, warmup=warmup, T=T),
-          transformer_lr(step + 1, warmup=warmup)][at[0]]
-    # step and cosine have no warm-up, and the text says so
-    uses = " (it has no warm-up)" if at[0] < 2 else ""
-    return [f"{T} steps, warm-up {warmup}{uses}: at step {step}, η = "
-            f"{float(lr):.4g}"]
+    t = np.arange(T + 1)
+    curve = [m.step_decay(t, lr0=0.1, step_size=T // 3, gamma=0.1),
+             m.cosine(t, lr0=0.1, T=T),
+             m.warmup_cosine(t, lr0=0.1, warmup=warmup, T=T),
+             np.array([transformer_lr(int(s) + 1, warmup=warmup)
+                       for s in t])][at[0]]
+    lr, peak = curve[step], curve.max()
+    # step and cosine have no warm-up, and the text does not name one
+    setting = f"{T} steps, warm-up {warmup}" if at[0] >= 2 else f"{T} steps"
+    return [f"{decay_phase(curve, step)} ({values[0][at[0]]}, {setting}): "
+            f"at step {step}, η = {float(lr):.4g}, "
+            f"{100 * lr / peak:.0f}% of its peak {peak:.3g}"]
 
 
 @functools.cache
@@ -347,6 +377,36 @@ def check_momentum_regimes(spec):
             for mu, n in plain[::3]:
                 assert n == m.steps_to(m.descend(lr=lr / (1 - mu),
                                                  momentum=0.0))
+
+
+def check_decay_regimes(spec):
+    """Every frame of the decay explorer names what its schedule does at
+    the cursor (decay_phase, read off the curve); only the schedules with
+    a warm-up use (and name) the warm-up control; each schedule has its
+    own vertical scale, which its curves fill to a third at least."""
+    names, warmups, totals, cursor = (c["values"]
+                                      for c in spec["controls"])
+    assert spec["controls"][1]["only_with"] == [0, [2, 3]]
+    assert "warm" in names[2].lower() and "warm" in names[3].lower()
+    seen = set()
+    for key, frame in spec["frames"].items():
+        k, w, n, c = map(int, key.split(","))
+        text = frame["text"]
+        phrase = _decay([k, w, n, c], [names, warmups, totals, cursor])[0]
+        assert text.startswith(phrase), (key, text, phrase)
+        assert ("warm-up" in text.split("):")[0]) == (k >= 2), text
+        seen.add(phrase.split(" (")[0])
+        panel = frame["panels"][0]
+        curve = np.asarray(spec["shared"][panel["series"][0]["ref"]])
+        top = panel["axes"]["y"]["max"]
+        # (a curve of 400 steps is drawn every other step: its peak at
+        # step 39 falls between two drawn points, 0.3% lower)
+        assert curve[:, 1].max() <= top <= 3.05 * curve[:, 1].max(), key
+        assert panel["axes"]["x"]["max"] == totals[n]
+    assert {"Warms up", "Peaks", "Holds at the peak", "Ends at 0",
+            "Decays along a half cosine", "Decays as 1/√step",
+            "Holds after 1 drop of ×0.1",
+            "Holds after 2 drops of ×0.1"} <= seen, seen
 
 
 def check_decay_curves(spec):

@@ -18,7 +18,10 @@ The data function returns a spec:
 - ``controls``: each a ``label``, a ``kind`` ("range" or "select"), the
   ``values`` shown to the reader and the index of the ``default``; and,
   where the label has a symbol, the ``name`` a screen reader says with
-  the value ("learning rate η" is said "learning rate 0.05");
+  the value ("learning rate η" is said "learning rate 0.05"); and,
+  for a control that only some values of another use, ``only_with``:
+  [that control's index, the indices of its values that use this one]
+  (the control is disabled, its value shown as "not used", otherwise);
 - ``panels``: the plots, one under the other, each a ``title``, ``axes``
   (``x`` and ``y``: ``label``, ``min``, ``max``, optional ``log`` and
   ``ticks``; round numbers by default), ``equal`` (one unit as long on
@@ -93,6 +96,16 @@ def _check(spec: dict) -> None:
             raise ValueError(f"{name}: default of {control['label']!r} "
                              f"must index its {len(control['values'])} "
                              f"values, got {control['default']!r}")
+    for i, control in enumerate(spec["controls"]):
+        if "only_with" in control:
+            c, used = control["only_with"]
+            if not (0 <= c < len(spec["controls"]) and c != i and used
+                    and all(0 <= k < len(spec["controls"][c]["values"])
+                            for k in used)):
+                raise ValueError(f"{name}: only_with of "
+                                 f"{control['label']!r} must name another "
+                                 f"control and some of its values, got "
+                                 f"{control['only_with']!r}")
     counts = [len(c["values"]) for c in spec["controls"]]
     keys = {",".join(map(str, k))
             for k in itertools.product(*map(range, counts))}
@@ -154,17 +167,32 @@ def spoken(text: str) -> str:
     return SUBSCRIPT.sub(lambda m: f" {m[1] or m[2]}", text)
 
 
+NOT_USED = "not used"  # the value a disabled control shows
+
+
+def used(spec: dict, control: dict, at: list[int]) -> bool:
+    """Whether `control` does anything for the controls at indices
+    `at` (see ``only_with``); explorer.js decides the same way."""
+    if "only_with" not in control:
+        return True
+    c, values = control["only_with"]
+    return at[c] in values
+
+
 def _control(spec: dict, i: int, control: dict) -> str:
     cid = f"{spec['id']}-{i}"
     label = rich(control["label"])
     default = control["default"]
-    shown = htmllib.escape(str(control["values"][default]))
+    on = used(spec, control, [c["default"] for c in spec["controls"]])
+    shown = htmllib.escape(str(control["values"][default]) if on
+                           else NOT_USED)
     said = htmllib.escape(
         f"{control.get('name', spoken(control['label']))} {shown}")
     if control["kind"] == "range":
         field = (f'<input type="range" id="{cid}" min="0" '
                  f'max="{len(control["values"]) - 1}" step="1" '
-                 f'value="{default}" aria-valuetext="{said}">')
+                 f'value="{default}" aria-valuetext="{said}"'
+                 f'{"" if on else " disabled"}>')
     else:
         options = "".join(
             f'<option value="{k}"{" selected" if k == default else ""}>'

@@ -218,3 +218,22 @@ def test_nan_and_infinity_are_drawn_as_diverged(visit, site):
     moved(root, after)
     assert plot.locator("text.hpe-explorer-diverged").count() == 0
     assert v.console_errors == []
+
+
+def test_the_warm_up_control_is_off_for_schedules_without_one(visit):
+    # tools/explorer.py's only_with, as explorer.js applies it: the
+    # warm-up slider is disabled and shows "not used" for step decay and
+    # cosine, and comes back with the value it had for the other two
+    v = visit("glossary/learning-rate-decay/")
+    root = v.page.locator("#decay-explorer")
+    root.wait_for(state="visible", timeout=15_000)
+    schedule, warm = (root.locator(f"#decay-explorer-{i}") for i in (0, 1))
+    value = warm.locator("xpath=following-sibling::span")
+    assert warm.is_enabled() and value.inner_text() == "10"
+    for index, on in ((0, False), (1, False), (3, True), (2, True)):
+        schedule.select_option(index=index)
+        assert warm.is_enabled() == on, index
+        assert value.inner_text() == ("10" if on else "not used"), index
+        text = root.locator("output").inner_text()
+        assert ("warm-up 10" in text) == on, text
+    assert v.console_errors == [] and v.failed == []

@@ -14,6 +14,7 @@ from tests.explorers import (
     EXPLORERS,
     LRS,
     check_decay_curves,
+    check_decay_regimes,
     check_frames,
     check_momentum_paths,
     check_momentum_regimes,
@@ -88,8 +89,10 @@ def test_momentum_explorer_names_each_regime_and_marks_critical(site):
 
 
 def test_decay_curves_are_the_schedules(site):
-    check_decay_curves(spec_of(
-        page_html(site, "glossary/learning-rate-decay"), "decay-explorer"))
+    spec = spec_of(page_html(site, "glossary/learning-rate-decay"),
+                   "decay-explorer")
+    check_decay_curves(spec)
+    check_decay_regimes(spec)
 
 
 def test_batch_noise_is_gradient_noise(site):

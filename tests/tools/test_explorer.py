@@ -128,3 +128,26 @@ def test_subscripts_are_drawn_and_said():
                                "values": [0.1, 0.2], "default": 0}]))
     assert 'aria-valuetext="learning rate 0.1"' in out
     assert ">learning rate η</label>" in out
+
+
+def two_controls(only_with, default=0):
+    kinds = {"label": "schedule", "kind": "select",
+             "values": ["step", "warm-up"], "default": default}
+    warm = {"label": "warm-up", "kind": "range", "values": ["5", "10"],
+            "default": 1, "only_with": only_with}
+    frames = {f"{i},{j}": {"text": f"frame {i},{j}", "panels": [{}]}
+              for i in (0, 1) for j in (0, 1)}
+    return spec(controls=[kinds, warm], frames=frames)
+
+
+def test_a_control_another_does_not_use_is_disabled_and_says_so():
+    off = html(two_controls([0, [1]]))  # the default schedule is "step"
+    assert re.search(r'<input type="range" id="x-explorer-1"[^>]*'
+                     r'aria-valuetext="warm-up not used" disabled>', off)
+    assert '<span class="hpe-explorer-value">not used</span>' in off
+    on = html(two_controls([0, [1]], default=1))
+    assert 'aria-valuetext="warm-up 10">' in on and "not used" not in on
+    for bad in ([1, [0]], [0, []], [0, [2]], [5, [0]]):
+        with pytest.raises(ValueError, match="only_with of 'warm-up' must "
+                                             "name another control"):
+            html(two_controls(bad))

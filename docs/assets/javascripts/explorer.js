@@ -164,7 +164,12 @@
       const at = inputs.map((input) => Number(input.value));
       inputs.forEach((input, i) => {
         const control = spec.controls[i];
-        const shown = String(control.values[at[i]]);
+        // a control the others' values do not use (tools/explorer.py,
+        // only_with) is disabled and says so
+        const on = !control.only_with ||
+          control.only_with[1].includes(at[control.only_with[0]]);
+        input.disabled = !on;
+        const shown = on ? String(control.values[at[i]]) : "not used";
         if (values[i]) {  // said with the control's name, not its symbol
           const name = control.name || spoken(control.label);
           input.setAttribute("aria-valuetext", `${name} ${shown}`);

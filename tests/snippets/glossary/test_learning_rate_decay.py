@@ -466,6 +466,7 @@ def test_the_explorers_data_is_the_schedules():
     from tests.explorers import (
         as_built,
         check_decay_curves,
+        check_decay_regimes,
         check_frames,
         check_texts,
     )
@@ -474,6 +475,7 @@ def test_the_explorers_data_is_the_schedules():
     check_frames(spec)
     check_texts("decay-explorer", spec)
     check_decay_curves(spec)
+    check_decay_regimes(spec)
 
 
 def test_run_trains_as_the_page_says(monkeypatch):
