@@ -188,14 +188,28 @@ def _batch(at, values):
 def _init(at, values):
     from snippets.glossary import weight_initialization as m
 
-    schemes = {"PyTorch default": "PyTorch default",
-               "Glorot": "Glorot uniform", "He": "He normal"}
-    scheme, activation = values[0][at[0]], values[1][at[1]]
+    # the select's labels -> the page's schemes, too small to too large
+    schemes = ["N(0, 0.01^2)", "PyTorch default", "Glorot uniform",
+               "He normal", "N(0, 1)"]
+    label, activation = values[0][at[0]], values[1][at[1]]
     depth = values[2][at[2]]
-    std = np.sqrt(m.activation_variances(schemes[scheme], activation))
-    return [f"{scheme} with {activation}, {depth} layer",
-            f"from {std[0]:.3g} in layer 1 to {std[depth - 1]:.3g} in "
-            f"layer {depth}"]
+    v = m.activation_variances(schemes[at[0]], activation)[:depth]
+    rate = (v[-1] / v[0]) ** (1 / (depth - 1)) if depth > 1 else 1.0
+    # the verdict, as the page's prose words it
+    name = ("Explodes" if v[-1] > 1e4 else "Vanishes" if v[-1] < 1e-4
+            else "Saturates" if activation == "tanh" and v[-1] >= 0.9
+            else "Fades" if v[-1] < 0.1 or rate < 0.9
+            else "Grows" if v[-1] > 10 or rate > 1.1 else "Holds steady")
+    out = [f"{name}: {label.split(':')[0]} with {activation}, {depth} "
+           f"layer", f"after layer {depth}" if depth > 1 else
+           f"Var(h) is {v[0]:.3g} after layer 1"]
+    if depth > 1:
+        out += [f"Var(h) goes from {v[0]:.3g} after layer 1 to "
+                f"{v[-1]:.3g}", f"×{rate:.3g} a layer"]
+    if name == "Saturates":  # E[h^2] <= 0.81 p + 1 - p bounds p
+        out.append(f"at least {1 - (1 - v[-1]) / 0.19:.0%} of the units "
+                   f"sit beyond ±0.9")
+    return out
 
 
 def sweep_table() -> tuple[list[str], dict[str, list[tuple]]]:
@@ -407,6 +421,36 @@ def check_decay_regimes(spec):
             "Decays along a half cosine", "Decays as 1/√step",
             "Holds after 1 drop of ×0.1",
             "Holds after 2 drops of ×0.1"} <= seen, seen
+
+
+def check_init(spec):
+    """The initialization explorer draws activation_variances (the
+    variance, as the page writes it, not its square root) for the five
+    schemes of the page, from too small to too large, and every frame's
+    text opens with its verdict (_init's)."""
+    from snippets.glossary import weight_initialization as m
+
+    inits, activations, depths = (c["values"] for c in spec["controls"])
+    assert [label.split(":")[0] for label in inits] == [
+        "N(0, 0.01²)", "PyTorch default", "Glorot", "He", "N(0, 1)"]
+    assert "too small" in inits[0] and "too large" in inits[-1]
+    assert activations == ["tanh", "ReLU"] and depths == list(range(1, 21))
+    assert "Var(h)" in spec["panels"][0]["axes"]["y"]["label"]
+    seen = set()
+    for key, frame in spec["frames"].items():
+        at = list(map(int, key.split(",")))
+        said = _init(at, [inits, activations, depths])
+        assert frame["text"].startswith(said[0]), (key, frame["text"])
+        for phrase in said[1:]:
+            assert phrase in frame["text"], (key, phrase)
+        seen.add(said[0].split(":")[0])
+    assert seen == {"Explodes", "Vanishes", "Saturates", "Fades", "Grows",
+                    "Holds steady"}
+    for i, scheme in enumerate(m.SCHEMES):  # too small to too large
+        for j, activation in enumerate(activations):
+            drawn = np.asarray(spec["frames"][f"{i},{j},19"]["panels"][0][
+                "series"][0]["points"])
+            close(drawn[:, 1], m.activation_variances(scheme, activation))
 
 
 def check_decay_curves(spec):

@@ -16,6 +16,7 @@ from tests.explorers import (
     check_decay_curves,
     check_decay_regimes,
     check_frames,
+    check_init,
     check_momentum_paths,
     check_momentum_regimes,
     check_texts,
@@ -119,16 +120,7 @@ def test_init_curves_are_activation_variances(site):
 
     spec = spec_of(page_html(site, "glossary/weight-initialization"),
                    "init-explorer")
-    inits, activations, depths = (c["values"] for c in spec["controls"])
-    assert inits == ["PyTorch default", "Glorot", "He"]
-    assert activations == ["tanh", "ReLU"] and depths == list(range(1, 21))
-    for i, scheme in enumerate(("PyTorch default", "Glorot uniform",
-                                "He normal")):
-        for j, activation in enumerate(activations):
-            drawn = np.asarray(spec["frames"][f"{i},{j},19"]["panels"][0][
-                "series"][0]["points"])
-            close(drawn[:, 1],
-                  np.sqrt(m.activation_variances(scheme, activation)))
+    check_init(spec)
 
 
 @pytest.mark.parametrize("page", EXPLORERS)

@@ -71,8 +71,18 @@
     return out;
   }
 
-  const label = (v) => Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-2)
-    ? v.toExponential(0) : String(Math.round(v * 1000) / 1000);
+  // Tick labels: a large or small power of ten as the page writes it,
+  // 10⁻⁸ (narrower than 1e-8, so the axis title keeps its room)
+  const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+  const label = (v) => {
+    if (!(Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-2))) {
+      return String(Math.round(v * 1000) / 1000);
+    }
+    const e = Math.round(Math.log10(Math.abs(v)));
+    return v > 0 && Math.abs(v / 10 ** e - 1) < 1e-9
+      ? "10" + String(e).replace("-", "⁻").replace(/\d/g, (d) => SUP[d])
+      : v.toExponential(0);
+  };
 
   // One path per run of points that can be drawn: null or a point that
   // has no place on the axes (0 on a log scale) lifts the pen.

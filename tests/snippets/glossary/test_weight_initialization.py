@@ -378,3 +378,21 @@ def test_activation_variances_match_a_torch_forward_pass(scheme,
             h = f(layer(h))
         ref.append(h.var(unbiased=False).item())
     np.testing.assert_allclose(mine, ref, rtol=1e-12)
+
+
+def test_the_explorers_data_is_activation_variances():
+    # explorer() as the build calls it: every frame there, each opening
+    # with its verdict, the drawn variances the page's own (the checks of
+    # tests/site/test_explorers.py, on its own output)
+    from explorers.glossary.weight_initialization import explorer
+    from tests.explorers import (
+        as_built,
+        check_frames,
+        check_init,
+        check_texts,
+    )
+
+    spec = as_built(explorer, "init-explorer")
+    check_frames(spec)
+    check_texts("init-explorer", spec)
+    check_init(spec)
