@@ -181,7 +181,10 @@ def _batch(at, values):
     g = G.mean(axis=0)
     noise = m.gradient_noise(G, [B])[0]
     scale = np.mean(np.sum((G - g) ** 2, axis=1)) / (g @ g)
-    return [f"B = {B}", f"E‖g_B − g‖² = {noise:.4g}",
+    # the regime first: the measured noise against the signal ‖g‖²
+    name = ("Full batch" if B == len(G) else
+            "Noise dominates" if noise > g @ g else "Signal dominates")
+    return [f"{name} (B = {B}", f"E‖g_B − g‖² = {noise:.4g}",
             f"tr Σ/‖g‖² is {scale:.4g}"]
 
 

@@ -59,16 +59,16 @@ def explorer(*, draws=200, seed=0):
         if B < n:
             measured.append([B, noise])
         if B == n:  # every batch is the whole set: g_B = g, but rounding
-            said = (f"B = {B}, the whole training set: every batch is the "
-                    f"full batch, so g_B = g (E‖g_B − g‖² = {noise:.4g}, "
-                    f"rounding error)")
-        else:
-            said = (f"B = {B}: E‖g_B − g‖² = {noise:.4g}, so a mini-batch "
+            said = (f"Full batch (B = {B}, the whole training set): every "
+                    f"batch is the full batch, so g_B = g "
+                    f"(E‖g_B − g‖² = {noise:.4g}, rounding error)")
+        else:  # the regime, from the measured noise against the signal
+            said = (f"{'Noise' if noise > signal else 'Signal'} dominates "
+                    f"(B = {B}): E‖g_B − g‖² = {noise:.4g}, "
+                    f"{noise / signal:.3g} × ‖g‖², so a mini-batch "
                     f"gradient lands {np.sqrt(noise):.4g} (root mean "
                     f"square) from the full gradient, whose length ‖g‖ is "
-                    f"{np.sqrt(signal):.4g}: the noise is "
-                    f"{'larger' if noise > signal else 'smaller'} than the "
-                    f"signal")
+                    f"{np.sqrt(signal):.4g}")
         frames[str(i)] = {
             "text": f"{said}; the noise scale tr Σ/‖g‖² is "
                     f"{scale:.4g}, and the noise of batches drawn without "

@@ -21,6 +21,7 @@ from tests.explorers import (
     check_momentum_regimes,
     check_texts,
     close,
+    expected,
     spec_of,
 )
 from tests.pages import html_path
@@ -113,6 +114,21 @@ def test_batch_noise_is_gradient_noise(site):
         "series"][0]["points"])
     assert dots.shape == (200, 2)
     assert np.sum(dots ** 2, axis=1).mean() < measured[1]  # 2 of P dims
+    # every frame opens with its regime: noise above the signal for small
+    # batches, below it for large ones, switching once, near the noise
+    # scale; the whole set has no noise at all
+    names = [spec["frames"][str(i)]["text"].split(" (B")[0]
+             for i in range(len(sizes))]
+    for i, name in enumerate(names):
+        assert spec["frames"][str(i)]["text"].startswith(
+            expected("batch-explorer", [i], [sizes])[0])
+    switch = names.index("Signal dominates")
+    assert set(names[:switch]) == {"Noise dominates"}
+    assert set(names[switch:-1]) == {"Signal dominates"}
+    assert names[-1] == "Full batch"
+    scale = float(re.search(r"tr Σ/‖g‖² is ([\d.]+)",
+                            spec["frames"]["0"]["text"])[1])
+    assert sizes[switch - 1] < scale < 2 * sizes[switch]
 
 
 def test_init_curves_are_activation_variances(site):
