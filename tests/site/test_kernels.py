@@ -172,7 +172,7 @@ def test_typed_prose_leaves_out_code_and_glued_numbers():
     assert "math.inf" not in text  # inline code, over two lines
     assert "validation loss after 10 epochs" in text  # a figure's alt
     text = typed(Path("glossary/weight-initialization.md"))
-    assert re.search(r"`\d\.\d+e-\d+`", text)  # a quoted printed number
+    assert re.search(r"`\d\.\d+e[-+]\d+`", text)  # a quoted printed number
     assert "1.2e-32" in numbers("about 1.2e-32, or 1,234.5")
     assert [significant(n) for n in ("0.958", "3%", "0.10", "33", "1e-6",
                                      "1,200")] == [3, 1, 2, 2, 1, 4]

@@ -2,6 +2,7 @@
 
 import functools
 import inspect
+import itertools
 import math
 import re
 
@@ -283,12 +284,18 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     runs, examples = steps_table()
     fixed = [runs[B, "fixed"] for B in (8, 32, 128, 512)]
     scaled = [runs[B, "scaled"] for B in (8, 32, 128, 512)]
-    assert f"({fixed[1][1]}, {fixed[2][1]}, {fixed[3][1]})" in text
+    # the takeaways: fixed rate, steps about flat from 32 up (within 5 %)
+    # and epochs from 8 to 88; scaled rate, epochs about flat (within 1)
+    # and steps like 1/B (a quarter or so for each 4 times B; at 512 an
+    # epoch's last, part batch is a third of its 3 steps)
+    steps = [s for _, s in fixed[1:]]
+    assert max(steps) <= 1.05 * min(steps)
     assert f"from {fixed[1][0]} to {fixed[3][0]}" in text
-    assert f"from {examples[32]} to {examples[512]}" in text
-    assert f"stays at {min(e for e, _ in scaled)} or " \
-           f"{max(e for e, _ in scaled)}" in text
-    assert ", ".join(str(s) for _, s in scaled) in text
+    assert examples[512] > 10 * examples[32]  # "and the example gradients"
+    epochs = [e for e, _ in scaled]
+    assert max(epochs) - min(epochs) <= 1  # "hardly moves"
+    steps = [s for _, s in scaled]
+    assert all(2.5 < a / b <= 4.5 for a, b in itertools.pairwise(steps))
     assert f"$B = 8$ shows {fixed[0][1]} steps" in text
     cost = {int(r.split()[0]): int(r.split()[2])
             for r in printed("cost.py").splitlines()[1:]}
