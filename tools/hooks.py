@@ -206,17 +206,25 @@ def on_page_content(html, page, config, files):
     # the HTML and the tools that transform it).
     notebook = page.file.src_uri.endswith(".ipynb")
     key = execute.digest(html, str(notebook))
-    if key in _content:
-        return _content[key]
-    try:
-        if notebook:
-            html = notebook_html.clean(html)
-        # code colours painted near the screen (tools/highlight.py)
-        out = highlight.flatten(search_exclude(box_figures(wrap_tables(
-            tex.render_page(html)))))
-    except (tex.TeXError, ValueError) as error:
-        raise PluginError(f"{page.file.src_path}: {error}") from None
-    _content[key] = out
+    if key not in _content:
+        try:
+            if notebook:
+                html = notebook_html.clean(html)
+            # code colours painted near the screen (tools/highlight.py)
+            _content[key] = highlight.flatten(search_exclude(box_figures(
+                wrap_tables(tex.render_page(html)))))
+        except (tex.TeXError, ValueError) as error:
+            raise PluginError(f"{page.file.src_path}: {error}") from None
+    out = _content[key]
+    if notebook:  # figures as files beside the page, on every build
+        try:
+            out, figures = notebook_html.figure_files(out)
+        except ValueError as error:
+            raise PluginError(f"{page.file.src_path}: {error}") from None
+        folder = Path(config.site_dir) / page.url
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in figures.items():
+            (folder / name).write_bytes(data)
     return out
 
 

@@ -2,11 +2,13 @@
 and a downloadable .ipynb that is the one the build ran."""
 
 import json
+import re
 import subprocess
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
 
 from tests.conftest import ROOT
 from tools import notebooks, records
@@ -71,9 +73,20 @@ def test_page_shows_its_figures(story, site):
                 if c.cell_type == "code")
     figures = page(site, story).select("img.hpe-notebook-figure")
     assert len(figures) == shows
+    # each a PNG file beside the page (not base64 in it), loaded lazily,
+    # with its size, and the whole of its "# Figure:" comment as alt text
+    alts = [a.removeprefix("Figure:").strip() for a in re.findall(
+        r"^# (Figure:.*?)(?=\n(?!# )|\n# %%)", story.read_text(),
+        re.S | re.M)]
     for img in figures:
-        assert img["src"].startswith("data:image/png;base64,")
-        assert len(img["src"]) > 2000 and img["alt"].strip()
+        png = site / "models" / story.stem / img["src"]
+        assert "/" not in img["src"] and png.stat().st_size > 2000
+        with Image.open(png) as image:
+            assert image.format == "PNG"
+            assert image.size == (int(img["width"]), int(img["height"]))
+        assert img["loading"] == "lazy"
+        assert " ".join(img["alt"].split()) in [
+            " ".join(a.replace("\n# ", " ").split()) for a in alts]
 
 
 @pytest.mark.parametrize("story", STORIES, ids=ids)

@@ -3,6 +3,7 @@
 import base64
 import io
 import random
+import re
 
 import pytest
 from PIL import Image
@@ -105,6 +106,7 @@ d$ too.</p>
 <div class="jp-InputPrompt">In [1]:</div>
 <div class="highlight-ipynb hl-python"><pre><span></span><span>x</span>
 # Figure: a line going up
+# from left to right
 plt.show()</pre></div>
 <div class="jp-OutputArea-output"><pre>42
 </pre></div>
@@ -119,7 +121,8 @@ def test_jupyter_markup_becomes_site_markup():
     assert out.strip().startswith('<div class="hpe-notebook">')
     assert '<div class="language-python highlight"><pre><code>' in out
     assert 'class="result"' in out and "42\n" in out
-    assert 'alt="a line going up"' in out
+    # the whole comment, continued over lines, and no further
+    assert 'alt="a line going up from left to right"' in out
     assert out.count("<math") == 3  # inline, display, wrapped
     assert "<code>$not math$</code>" in out  # code is left alone
 
@@ -134,6 +137,27 @@ def test_figures_become_palette_pngs_only_when_smaller():
     assert png.lighter_png(src) == src
     assert png.lighter_png("data:image/svg+xml,x") == (
         "data:image/svg+xml,x")
+
+
+def test_figures_become_files_beside_the_page_with_their_size():
+    out, files = notebook_html.figure_files(notebook_html.clean(JUPYTER))
+    (name, data), = files.items()
+    assert re.fullmatch(r"figure-[0-9a-f]{12}\.png", name)
+    assert Image.open(io.BytesIO(data)).size == (48, 48)
+    img = re.search(r"<img [^>]*>", out)[0]
+    assert f'src="{name}"' in img and "data:" not in out
+    assert 'width="48" height="48"' in img  # its place held: no shift
+    assert 'loading="lazy"' in img and 'alt="a line going up' in img
+    # named by content: the same figure, the same file, on every build
+    twice = notebook_html.clean(JUPYTER.replace(
+        f'<img src="{PNG}"/>', f'<img src="{PNG}"/><img src="{PNG}"/>'))
+    assert notebook_html.figure_files(twice)[1] == files
+    again = notebook_html.figure_files(notebook_html.clean(JUPYTER))
+    assert again == (out, files)
+    with pytest.raises(ValueError, match="not a PNG"):
+        notebook_html.figure_files(
+            '<img class="hpe-notebook-figure" src="data:image/png;base64,'
+            + base64.b64encode(b"GIF89a" + bytes(30)).decode() + '"/>')
 
 
 def test_non_notebook_content_is_refused():
