@@ -72,6 +72,11 @@ def serious_violations(page, *, code=True, rules=None) -> list[str]:
 
 
 SCHEME = "document.body.getAttribute('data-md-color-scheme')"
+LOAD_IMAGES = """async () => {
+  const images = [...document.images];
+  images.forEach((img) => { img.loading = "eager"; });
+  await Promise.all(images.map((img) => img.decode().catch(() => null)));
+}"""
 
 
 @pytest.mark.parametrize("md", PAGES, ids=str)
@@ -80,6 +85,9 @@ def test_page(md, visit):
     the theme toggle as a reader does (loading in dark mode, from the
     reader's system preference, is tests/browser/test_interactions.py's)."""
     v = visit(url_path(md), color_scheme="light", index=True)
+    # lazy figures (notebook pages) load only near the screen: load them
+    # all, as a reader scrolling through does, before counting failures
+    v.page.evaluate(LOAD_IMAGES)
     assert v.console_errors == []
     assert v.failed == []
     assert v.external == [], "requests to another host"
