@@ -71,18 +71,21 @@ def _lr(at):
             f"‖w‖ = {np.linalg.norm(path[-1]):.3g}"]
 
 
+def heavy_ball_radius(momentum: float, lr: float, a: float) -> float:
+    """The spectral radius of the heavy ball's step along a direction of
+    curvature a: the 2x2 matrix on (e_t, e_t-1), not the roots the
+    explorer uses."""
+    M = np.array([[1 + momentum - lr * a, -momentum], [1.0, 0.0]])
+    return max(abs(np.linalg.eigvals(M)))
+
+
 def momentum_regime(momentum: float, lr: float) -> str:
     """What the heavy ball does on the momentum page's valley, named from
-    the spectral radius of its step (the 2x2 matrix on (e_t, e_t-1) per
-    direction), not from the roots the explorer uses."""
+    the spectral radius of its step."""
     from snippets.glossary import momentum as m
 
-    def radius(a):
-        M = np.array([[1 + momentum - lr * a, -momentum], [1.0, 0.0]])
-        return max(abs(np.linalg.eigvals(M)))
-
     mu_star = (1 - np.sqrt(lr * m.A[0])) ** 2  # where the roots meet
-    steep = radius(m.A[1])
+    steep = heavy_ball_radius(momentum, lr, m.A[1])
     return ("Diverges" if steep > 1 + 1e-9 else
             "Bounces for ever" if steep > 1 - 1e-9 else
             "Creeps: no momentum" if momentum == 0 else
@@ -96,8 +99,7 @@ def _momentum(at, values):
 
     shown = values[0][at[0]], values[1][at[1]]
     momentum, lr = float(shown[0]), float(shown[1])
-    M = np.array([[1 + momentum - lr * m.A[0], -momentum], [1.0, 0.0]])
-    floor = max(abs(np.linalg.eigvals(M)))
+    floor = heavy_ball_radius(momentum, lr, m.A[0])
     heavy = m.steps_to(m.descend(lr=lr, momentum=momentum))  # 3000 steps
     step = lr / (1 - momentum)
     across = 1 - step * m.A[1]
@@ -188,15 +190,22 @@ def _batch(at, values):
             f"tr Σ/‖g‖² is {scale:.4g}"]
 
 
-def _init(at, values):
+@functools.cache
+def variances(scheme: str, activation: str) -> tuple[float, ...]:
+    """activation_variances at its defaults (20 layers), once per test
+    process: the initialization explorer's 200 frames share 10 runs."""
     from snippets.glossary import weight_initialization as m
 
+    return tuple(m.activation_variances(scheme, activation))
+
+
+def _init(at, values):
     # the select's labels -> the page's schemes, too small to too large
     schemes = ["N(0, 0.01^2)", "PyTorch default", "Glorot uniform",
                "He normal", "N(0, 1)"]
     label, activation = values[0][at[0]], values[1][at[1]]
     depth = values[2][at[2]]
-    v = m.activation_variances(schemes[at[0]], activation)[:depth]
+    v = variances(schemes[at[0]], activation)[:depth]
     rate = (v[-1] / v[0]) ** (1 / (depth - 1)) if depth > 1 else 1.0
     # the verdict, as the page's prose words it
     name = ("Explodes" if v[-1] > 1e4 else "Vanishes" if v[-1] < 1e-4
@@ -453,7 +462,7 @@ def check_init(spec):
         for j, activation in enumerate(activations):
             drawn = np.asarray(spec["frames"][f"{i},{j},19"]["panels"][0][
                 "series"][0]["points"])
-            close(drawn[:, 1], m.activation_variances(scheme, activation))
+            close(drawn[:, 1], variances(scheme, activation))
 
 
 def check_decay_curves(spec):

@@ -170,7 +170,7 @@ def spoken(text: str) -> str:
 NOT_USED = "not used"  # the value a disabled control shows
 
 
-def used(spec: dict, control: dict, at: list[int]) -> bool:
+def used(control: dict, at: list[int]) -> bool:
     """Whether `control` does anything for the controls at indices
     `at` (see ``only_with``); explorer.js decides the same way."""
     if "only_with" not in control:
@@ -183,7 +183,7 @@ def _control(spec: dict, i: int, control: dict) -> str:
     cid = f"{spec['id']}-{i}"
     label = rich(control["label"])
     default = control["default"]
-    on = used(spec, control, [c["default"] for c in spec["controls"]])
+    on = used(control, [c["default"] for c in spec["controls"]])
     shown = htmllib.escape(str(control["values"][default]) if on
                            else NOT_USED)
     said = htmllib.escape(
