@@ -283,7 +283,8 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
         f"{round(count / 300)} times" in page
     assert "validation loss is the lowest of the table" in page
     assert float(r[512][3]) == min(float(row[3]) for row in r.values())
-    assert "read 4 digits fewer out of 359 than 128 units" in page
+    assert (f"read 4 digits fewer out of 359 than 128 units "
+            f"(`{r[512][2]}` against `{r[128][2]}`)") in page
     assert round((float(r[128][2]) - float(r[512][2])) * 359) == 4
     assert "P = 64 n_h + n_h + 10 n_h + 10 = 75\\, n_h + 10" in page
     for text in ("One hidden layer of 32 ReLU units on 500 digits",

@@ -228,11 +228,14 @@ def test_numbers_in_the_prose_are_what_the_code_computes():
     # the sweep's: chance (0.1 + a little) at the two smallest rates and
     # past the edge, the default's and the best rate's accuracies, and a
     # training loss past the edge at or above ln 10, worse at 10
-    assert "the two smallest rates are still at chance" in text
+    # (typed, so that make kernels checks them under every kernel setting)
+    assert acc["0.0001"] == acc["0.00032"]
+    assert (f"the two smallest rates are still at chance, "
+            f"{acc['0.0001']}, one digit in ten") in text
     assert max(float(acc["0.0001"]), float(acc["0.00032"])) < 0.12
     assert f"reaches only {acc['0.01']}" in text
     assert f"best validation accuracy, {acc['1']}" in text
-    assert "every image, at chance" in text
+    assert f"every image, at chance ({acc['3.2']})" in text
     assert float(acc["3.2"]) < 0.12 and acc["3.2"] == acc["10"]
     train = {k: row[0] for k, row in results.items()}
     assert math.log(10) < train["3.2"] < train["10"]
